@@ -1,0 +1,91 @@
+"""The Store interface every backend implements, and the records it returns besides articles."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..model import Article, ReadFailure
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    """What corpus-level dedup needs of a stored article, without its text."""
+
+    article_id: str
+    content_id: str | None
+    minhash: bytes | None
+    duplicate_of: str | None
+
+
+@dataclass(slots=True)
+class IngestRun:
+    """One ``storyline ingest``: what it was asked to read and what came of it."""
+
+    id: int
+    started_at: str
+    inputs: list[str]
+    finished_at: str | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    article_id: str
+    title: str | None
+    snippet: str
+    rank: float
+
+
+class Store(ABC):
+    """A place to keep articles. Writes come in batches, each all-or-nothing."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    @abstractmethod
+    def existing_ids(self, ids: Iterable[str]) -> set[str]:
+        """Which of these article ids are stored already."""
+
+    @abstractmethod
+    def write_batch(self, run_id: int, articles: Sequence[Article], failures: Sequence[ReadFailure]) -> None:
+        """Store new articles and the failures met while reading them, in one transaction."""
+
+    @abstractmethod
+    def get_article(self, article_id: str) -> Article:
+        """The article with this id, or a unique prefix of it; NotFoundError otherwise."""
+
+    @abstractmethod
+    def iter_articles(self, *, include_duplicates: bool = True) -> Iterator[Article]:
+        """All stored articles in the order they were ingested."""
+
+    @abstractmethod
+    def iter_fingerprints(self) -> Iterator[Fingerprint]: ...
+
+    @abstractmethod
+    def count_articles(self) -> int: ...
+
+    @abstractmethod
+    def search(self, query: str, limit: int = 20) -> list[SearchHit]:
+        """Full-text search over cleaned text and titles; bad query syntax raises StoreError."""
+
+    @abstractmethod
+    def start_run(self, inputs: Sequence[str]) -> IngestRun: ...
+
+    @abstractmethod
+    def finish_run(self, run: IngestRun) -> None: ...
+
+    @abstractmethod
+    def last_run(self) -> IngestRun | None: ...
+
+    @abstractmethod
+    def failures(self, run_id: int | None = None) -> list[ReadFailure]:
+        """Inputs that could not be ingested (of one run, or of all runs)."""
