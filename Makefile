@@ -16,11 +16,11 @@ $(STAMP): pyproject.toml
 
 demo: install
 	rm -rf $(DEMO_OUT)
-	$(BIN)/storyline --db $(DEMO_OUT)/storyline.db ingest examples/riverton-flood
-	$(BIN)/storyline --db $(DEMO_OUT)/storyline.db articles --out $(DEMO_OUT)/articles.txt
+	$(BIN)/storyline ingest examples/riverton-flood --db $(DEMO_OUT)/storyline.db
+	$(BIN)/storyline articles --db $(DEMO_OUT)/storyline.db --out $(DEMO_OUT)/articles.txt
 	@echo
 	@echo "Demo built: $(DEMO_OUT)/storyline.db (database) and $(DEMO_OUT)/articles.txt (listing)."
-	@echo "Try: $(BIN)/storyline --db $(DEMO_OUT)/storyline.db articles"
+	@echo "Next: $(BIN)/storyline show ID --db $(DEMO_OUT)/storyline.db   (ID from the first column)"
 
 test: install
 	$(BIN)/python -m pytest -q

@@ -1,0 +1,1 @@
+"""Turning stored results into the formats users take elsewhere (JSON records first)."""
