@@ -18,8 +18,15 @@ class FieldMapping:
 
     text: tuple[str, ...] = ("text", "content", "body", "article", "maintext", "full_text")
     title: tuple[str, ...] = ("title", "headline")
-    date: tuple[str, ...] = ("date", "published", "publication_date", "date_publish", "datePublished",
-                             "pubdate", "published_at")
+    date: tuple[str, ...] = (
+        "date",
+        "published",
+        "publication_date",
+        "date_publish",
+        "datePublished",
+        "pubdate",
+        "published_at",
+    )
     modified: tuple[str, ...] = ("modified", "date_modify", "dateModified", "updated_at", "modification_date")
     url: tuple[str, ...] = ("url", "link", "source_url")
     outlet: tuple[str, ...] = ("outlet", "source", "source_domain", "publisher", "site_name", "media_name")
@@ -35,7 +42,9 @@ class FieldMapping:
             key, column = key.strip(), column.strip()
             if not sep or not column or key not in cls.__dataclass_fields__:
                 known = ", ".join(cls.__dataclass_fields__)
-                raise ConfigError(f"bad field mapping {item!r}: expected FIELD=COLUMN with FIELD one of {known}")
+                raise ConfigError(
+                    f"bad field mapping {item!r}: expected FIELD=COLUMN with FIELD one of {known}"
+                )
             mapping = replace(mapping, **{key: (column, *getattr(mapping, key))})
         return mapping
 

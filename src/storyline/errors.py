@@ -45,6 +45,4 @@ class NotFoundError(StoreError):
 
 class MissingDependencyError(StorylineError):
     def __init__(self, module: str, extra: str) -> None:
-        super().__init__(
-            f"{module} is not installed; install it with: pip install 'storyline[{extra}]'"
-        )
+        super().__init__(f"{module} is not installed; install it with: pip install 'storyline[{extra}]'")
