@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import warnings
 from functools import lru_cache
 
 from dateutil import parser as dateutil_parser
@@ -38,8 +39,11 @@ def parse_date_parts(text: str, dayfirst: bool = False) -> tuple[str, DatePrecis
         year = int(only_year.group(1))
         return (f"{year:04d}", DatePrecision.YEAR) if MIN_YEAR <= year <= MAX_YEAR else None
     try:
-        a = dateutil_parser.parse(text, default=_DEFAULT_A, dayfirst=dayfirst)
-        b = dateutil_parser.parse(text, default=_DEFAULT_B, dayfirst=dayfirst)
+        # dateutil warns on time-zone names it does not know ("10:12 PM IST"); the date is still right.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", dateutil_parser.UnknownTimezoneWarning)
+            a = dateutil_parser.parse(text, default=_DEFAULT_A, dayfirst=dayfirst)
+            b = dateutil_parser.parse(text, default=_DEFAULT_B, dayfirst=dayfirst)
     except (ValueError, OverflowError, TypeError):
         return None
     if a.year != b.year or not MIN_YEAR <= a.year <= MAX_YEAR:

@@ -1,0 +1,1 @@
+"""Per-article stages (clean, ...) and corpus stages (dedup, ...): each takes articles and returns them."""
