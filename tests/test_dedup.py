@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import make_article
 from storyline.config import Settings
-from storyline.stages.dedup import DuplicateIndex, content_id, fingerprint
+from storyline.stages.dedup import DuplicateIndex, content_id, fingerprint, minhash_of, normalised_words
 from storyline.store.base import Fingerprint
 
 STORY = (
@@ -78,3 +78,28 @@ def test_index_rebuilt_from_stored_fingerprints_finds_earlier_articles() -> None
     )
     later = index.assign(prepared(STORY + " One more sentence at the end of it.", "later.txt", settings))
     assert later.duplicate_of == first.id
+
+
+def test_grouping_follows_the_estimated_similarity_not_lsh_luck() -> None:
+    """Every pair whose estimated similarity reaches the threshold is grouped, and no other.
+
+    Variants with a few words changed land around the threshold, where LSH alone misses pairs.
+    """
+    settings = Settings()
+    words = (STORY + " " + OTHER).split()
+    near_threshold = 0
+    for stride in range(5, 60):
+        for changed in (3, 4):
+            index = DuplicateIndex(settings)
+            first = index.assign(prepared(" ".join(words), "a.txt", settings))
+            variant = list(words)
+            for position in range(changed):
+                variant[(position * stride + 11) % len(variant)] = f"changed{position}"
+            second = prepared(" ".join(variant), "b.txt", settings)
+            estimated = minhash_of(normalised_words(first.text), settings).jaccard(
+                minhash_of(normalised_words(second.text), settings)
+            )
+            near_threshold += 0.8 <= estimated < 0.86
+            grouped = index.assign(second).duplicate_of == first.id
+            assert grouped == (estimated >= settings.near_duplicate_threshold), (stride, changed, estimated)
+    assert near_threshold >= 10, "the variants should probe the threshold"
