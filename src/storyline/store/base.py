@@ -7,7 +7,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..model import Article, ReadFailure
+from ..analysis import ArticleAnalysis, Entity, TimeRef
+from ..model import Article, DateValue, ReadFailure
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +19,15 @@ class Fingerprint:
     content_id: str | None
     minhash: bytes | None
     duplicate_of: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class EntityOverride:
+    """A user's decision: ``merge`` puts ``alias`` into ``entity_id``; ``split`` takes it out of it."""
+
+    kind: str
+    alias: str
+    entity_id: str
 
 
 @dataclass(slots=True)
@@ -89,3 +99,47 @@ class Store(ABC):
     @abstractmethod
     def failures(self, run_id: int | None = None) -> list[ReadFailure]:
         """Inputs that could not be ingested (of one run, or of all runs)."""
+
+    # -- analysis ---------------------------------------------------------------------------------
+
+    @abstractmethod
+    def write_analyses(
+        self,
+        analyses: Sequence[tuple[ArticleAnalysis, str | None]],
+        inferred_dates: dict[str, DateValue | None] | None = None,
+    ) -> None:
+        """Replace the analyses of some articles (each with the content id it was made from) and the
+        dates inferred from their text, atomically."""
+
+    @abstractmethod
+    def replace_time_refs(self, article_id: str, time_refs: Sequence[TimeRef]) -> None: ...
+
+    @abstractmethod
+    def analysis_state(self) -> dict[str, tuple[str | None, dict[str, str]]]:
+        """article id -> (content id analysed, stage versions)."""
+
+    @abstractmethod
+    def get_analysis(self, article_id: str) -> ArticleAnalysis | None: ...
+
+    @abstractmethod
+    def replace_entities(self, entities: Iterable[Entity], mapping: dict[tuple[str, str], str]) -> None: ...
+
+    @abstractmethod
+    def list_entities(self, label: str | None = None) -> list[Entity]: ...
+
+    @abstractmethod
+    def entity_of(self, article_id: str) -> dict[str, str]:
+        """Mention key -> entity id, for one article."""
+
+    @abstractmethod
+    def add_entity_override(self, override: EntityOverride) -> None: ...
+
+    @abstractmethod
+    def entity_overrides(self) -> list[EntityOverride]: ...
+
+    @abstractmethod
+    def set_inferred_dates(self, dates: dict[str, DateValue | None]) -> None: ...
+
+    @abstractmethod
+    def set_date_correction(self, article_id: str, value: DateValue | None) -> None:
+        """A user's publication date for an article (None removes it); it wins over any other."""

@@ -18,83 +18,8 @@ from typing import Any
 from ..errors import NotFoundError, StoreError
 from ..model import Article, DateValue, FieldMethod, ReadFailure, Removal
 from .base import Fingerprint, IngestRun, SearchHit, Store
-
-# Ordered, append-only: a released migration is never edited, a new one is added at the end.
-MIGRATIONS: list[tuple[int, str, str]] = [
-    (
-        1,
-        "articles, fingerprints, ingest runs and failures",
-        """
-        CREATE TABLE articles (
-            seq INTEGER PRIMARY KEY AUTOINCREMENT,
-            id TEXT NOT NULL UNIQUE,
-            source TEXT NOT NULL,
-            format TEXT NOT NULL,
-            encoding TEXT NOT NULL,
-            url TEXT,
-            title TEXT,
-            title_method TEXT,
-            outlet TEXT,
-            outlet_method TEXT,
-            author TEXT,
-            language TEXT,
-            publication_date TEXT,
-            modification_date TEXT,
-            raw_text TEXT NOT NULL,
-            extracted_text TEXT,
-            text TEXT NOT NULL,
-            removed TEXT NOT NULL DEFAULT '[]',
-            extra TEXT NOT NULL DEFAULT '{}',
-            content_id TEXT,
-            minhash BLOB,
-            duplicate_of TEXT,
-            duplicate_similarity REAL,
-            words INTEGER NOT NULL,
-            stage_versions TEXT NOT NULL DEFAULT '{}',
-            run_id INTEGER,
-            ingested_at TEXT NOT NULL
-        );
-        CREATE INDEX articles_content_id ON articles(content_id);
-        CREATE INDEX articles_duplicate_of ON articles(duplicate_of);
-        CREATE INDEX articles_source ON articles(source);
-        CREATE TABLE ingest_runs (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            started_at TEXT NOT NULL,
-            finished_at TEXT,
-            inputs TEXT NOT NULL,
-            counts TEXT NOT NULL DEFAULT '{}'
-        );
-        CREATE TABLE ingest_failures (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            run_id INTEGER NOT NULL REFERENCES ingest_runs(id),
-            source TEXT NOT NULL,
-            line INTEGER,
-            reason TEXT NOT NULL
-        );
-        """,
-    ),
-    (
-        2,
-        "full-text index over titles and cleaned text",
-        """
-        CREATE VIRTUAL TABLE articles_fts USING fts5(
-            title, text, content='articles', content_rowid='seq', tokenize='unicode61 remove_diacritics 2'
-        );
-        CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
-            INSERT INTO articles_fts(rowid, title, text) VALUES (new.seq, coalesce(new.title, ''), new.text);
-        END;
-        CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
-            INSERT INTO articles_fts(articles_fts, rowid, title, text)
-            VALUES ('delete', old.seq, coalesce(old.title, ''), old.text);
-        END;
-        CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, text ON articles BEGIN
-            INSERT INTO articles_fts(articles_fts, rowid, title, text)
-            VALUES ('delete', old.seq, coalesce(old.title, ''), old.text);
-            INSERT INTO articles_fts(rowid, title, text) VALUES (new.seq, coalesce(new.title, ''), new.text);
-        END;
-        """,
-    ),
-]
+from .migrations import MIGRATIONS
+from .sqlite_analysis import SQLiteAnalysisTables
 
 _ARTICLE_COLUMNS = (
     "id",
@@ -126,6 +51,14 @@ _ARTICLE_COLUMNS = (
 )
 
 
+# An article as the user should see it: a user's date correction wins, then the date the article
+# states, then one inferred later from its text or the corpus.
+_SELECT_ARTICLES = (
+    "SELECT a.*, c.date AS corrected_date, i.date AS inferred_date FROM articles a "
+    "LEFT JOIN date_corrections c ON c.article_id = a.id LEFT JOIN inferred_dates i ON i.article_id = a.id"
+)
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -138,7 +71,7 @@ def _date_from_json(text: str | None) -> DateValue | None:
     return DateValue.from_dict(json.loads(text)) if text else None
 
 
-class SQLiteStore(Store):
+class SQLiteStore(SQLiteAnalysisTables, Store):
     def __init__(self, path: Path, *, timeout: float = 30.0) -> None:
         self.path = path
         try:
@@ -254,6 +187,18 @@ class SQLiteStore(Store):
 
     @staticmethod
     def _article(row: sqlite3.Row) -> Article:
+        article = SQLiteStore._article_as_read(row)
+        corrected = _date_from_json(row["corrected_date"])
+        if corrected is not None:
+            if article.publication_date is not None:
+                article.extra["publication_date_as_read"] = article.publication_date.to_dict()
+            article.publication_date = corrected
+        elif article.publication_date is None:
+            article.publication_date = _date_from_json(row["inferred_date"])
+        return article
+
+    @staticmethod
+    def _article_as_read(row: sqlite3.Row) -> Article:
         return Article(
             source=row["source"],
             raw_text=row["raw_text"],
@@ -284,7 +229,7 @@ class SQLiteStore(Store):
         if not prefix or not all(c in "0123456789abcdef" for c in prefix):
             raise NotFoundError(f"no article with id {article_id!r} (ids are hexadecimal)")
         rows = self._db.execute(
-            "SELECT * FROM articles WHERE id >= ? AND id < ? ORDER BY id LIMIT 2", (prefix, prefix + "g")
+            _SELECT_ARTICLES + " WHERE a.id >= ? AND a.id < ? ORDER BY a.id LIMIT 2", (prefix, prefix + "g")
         ).fetchall()
         if not rows:
             raise NotFoundError(f"no article with id {article_id!r} in {self.path}")
@@ -293,11 +238,11 @@ class SQLiteStore(Store):
         return self._article(rows[0])
 
     def iter_articles(self, *, include_duplicates: bool = True) -> Iterator[Article]:
-        sql = "SELECT * FROM articles"
+        sql = _SELECT_ARTICLES
         if not include_duplicates:
-            sql += " WHERE duplicate_of IS NULL"
+            sql += " WHERE a.duplicate_of IS NULL"
         # fetchmany keeps memory flat on a large corpus.
-        cursor = self._db.execute(sql + " ORDER BY seq")
+        cursor = self._db.execute(sql + " ORDER BY a.seq")
         while rows := cursor.fetchmany(200):
             yield from map(self._article, rows)
 
