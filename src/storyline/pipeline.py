@@ -7,7 +7,7 @@ one *after* the per-article stages, in ingest order, with what the store already
 Order of an ingest run::
 
     discover files -> read (one file may hold many articles) -> skip ids already stored
-      -> clean -> fingerprint                      (per article)
+      -> clean -> outlet name -> fingerprint       (per article)
       -> group duplicates                          (corpus)
       -> write in batches, one transaction each    (store)
 
@@ -29,6 +29,7 @@ from .ingest import discover, read_file
 from .model import Article, ReadFailure
 from .stages.clean import clean_article
 from .stages.dedup import DuplicateIndex, fingerprint
+from .stages.outlets import outlet_stage
 from .store.base import IngestRun, Store
 
 ArticleStage = Callable[[Article], Article]
@@ -59,6 +60,7 @@ def per_article_stages(settings: Settings) -> list[tuple[str, ArticleStage]]:
     return [
         ("clean", clean_article),
         ("require-text", require_text),
+        ("outlet", outlet_stage),
         ("fingerprint", partial(fingerprint, settings=settings)),
     ]
 
