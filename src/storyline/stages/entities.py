@@ -83,7 +83,15 @@ class _Candidate:
     first_token: int  # index of the span's first kept token (for roles)
 
     def text(self, doc: Doc) -> str:
-        return doc.text[self.start : self.end]
+        # Doc.text is rebuilt from the tokens at every access: read it once per document.
+        return _doc_text(doc)[self.start : self.end]
+
+
+def _doc_text(doc: Doc) -> str:
+    text = doc.user_data.get("storyline_text")
+    if text is None:
+        text = doc.user_data["storyline_text"] = doc.text
+    return text
 
 
 def find_mentions(doc: Doc) -> list[Mention]:
@@ -276,4 +284,4 @@ def _role(doc: Doc, first: int) -> str | None:
         words = words[1:]
     if not any(_lower(t) in TITLE_WORDS for t in words):
         return None
-    return doc.text[words[0].idx : _end(words)] if words else None
+    return _doc_text(doc)[words[0].idx : _end(words)] if words else None
