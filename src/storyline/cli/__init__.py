@@ -21,10 +21,10 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from .config import DEFAULT_DB, FieldMapping, Settings, resolve_settings
-from .errors import StorylineError
-from .export.records import article_record, date_label
-from .model import ReadFailure
+from ..config import DEFAULT_DB, FieldMapping, Settings, resolve_settings
+from ..errors import StorylineError
+from ..export.records import article_record, date_label
+from ..model import DateValue, ReadFailure
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -56,7 +56,7 @@ def _print_json(data: Any) -> None:
 
 
 def _open(settings: Settings):  # noqa: ANN202 - the Store type is imported lazily with its backend
-    from .store import open_store
+    from ..store import open_store
 
     return open_store(settings.db)
 
@@ -158,7 +158,7 @@ def ingest(
     Example:
       storyline ingest articles/ export.jsonl.gz --db story.db
     """
-    from .pipeline import ingest as run_ingest
+    from ..pipeline import ingest as run_ingest
 
     settings = _settings(db, fields=FieldMapping.parse(fields) if fields else None)
     with _open(settings) as store:
@@ -229,7 +229,7 @@ def articles(
         table.add_column(name, overflow="fold")
     for r in rows:
         pub = r["publication_date"]
-        published = f"{pub['value']} ({pub['method']})" if pub else "(no date)"
+        published = date_label(DateValue.from_dict(pub)) if pub else "(no date)"
         dup = r["duplicate_of"] or ""
         if dup and r["duplicate_similarity"] is not None and r["duplicate_similarity"] < 1:
             dup += f" ({r['duplicate_similarity']:.2f})"
@@ -350,3 +350,7 @@ def failures(all_runs: bool, db: Path, as_json: bool, quiet: bool) -> None:
 def main() -> None:
     """Entry point of the ``storyline`` script."""
     cli()
+
+
+# The other commands register themselves on the group.
+from . import analysis as _analysis_commands  # noqa: E402, F401
