@@ -1,0 +1,630 @@
+"""Events: group what the articles report into dated happenings with participants, places and sources.
+
+::
+
+    event mentions   one per (article, sentence, date): each day- or month-precise time reference of a
+                     sentence, and for a lead sentence that dates nothing, the article's publication date
+                     (its participants then read from the whole lead paragraph); a dateline before the
+                     sentence is left out of what is cited; duplicates give no mentions
+    status           "reported", "past" or "planned": the mention's date against the article's date, and
+                     words of planning ("will", "is expected to") for dates that are not behind it
+    day clusters     mentions sorted by date; a mention joins the best open cluster whose dates stay within
+                     WINDOW_DAYS of its own and which shares participants (weighted entity overlap) or says
+                     the same thing (TF-IDF cosine); otherwise it starts a cluster. Mentions whose dates
+                     are further apart than the window are never merged, so look-alike recurring events
+                     (a yearly visit, a yearly inspection) stay apart however similar their words. A
+                     planned and a reported mention only meet on the same day. Candidates come from an
+                     index of names, words and articles, so cost grows with the corpus, not its square;
+                     one merge pass then folds small clusters the reading order left apart.
+    coarse mentions  month-precise dates, weeks and year-precise publication dates attach to the best
+                     day cluster inside their span; the month-precise ones left over cluster by month
+    events           date = the best supported day (a range when a report gives one); participants,
+                     place, title, articles, sentences and quotes; independent sources = outlets, with
+                     duplicates and syndicated copies counted with their original
+
+Whole-article embeddings cannot tell the 2022, 2023 and 2024 visits of one minister apart, so dates and
+participants come first; words only help join sentences of the same few days.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date as Date
+from itertools import count
+
+from ..analysis import ArticleAnalysis, Entity, Mention, TimeRef
+from ..errors import MissingDependencyError
+from ..model import Article, DatePrecision
+from ..timeline import Event, SentenceRef
+
+EVENTS_VERSION = "1"
+
+WINDOW_DAYS = 3  # reports of one event date it within a few days of each other
+LONG_RANGE_DAYS = 3  # a range longer than this ("last week") is too vague to found an event
+REPORTED_DAYS = 7  # a date up to a week before the article is news; older ones are background
+JOIN_SCORE = 0.4
+BACKGROUND_BONUS = 0.2  # background on the exact day of a reported event joins it at cosine 0.2
+COARSE_BACKGROUND_BONUS = 0.1  # background naming only the month joins at 0.15 (with the news bonus)
+INDEX_TERMS = 3  # a mention is found by its three most telling words
+MAX_CANDIDATES = 200  # clusters looked at per name or word
+SAME_ARTICLE_BONUS = 0.25
+ENOUGH_SHARED = 2.5  # entity weight: two people and a place
+TEXT_WEIGHT = 0.5
+
+# How much sharing an entity says about being the same event.
+_LABEL_WEIGHT = {"PERSON": 1.0, "ORG": 0.8, "GPE": 0.5, "LOC": 0.5, "FAC": 0.6, "EVENT": 0.8}
+_PARTICIPANT_LABELS = ("PERSON", "ORG", "GPE")
+_PLACE_LABELS = ("GPE", "LOC", "FAC")
+_PLANNING = re.compile(
+    r"\b(will|would|shall|(?:is|are|was|were)\s+(?:expected|set|due|scheduled|going)\s+to|plans?\s+to"
+    r"|planned|to\s+be\s+held|upcoming|next)\b",
+    re.IGNORECASE,
+)
+# "RIVERTON, March 13, 2025 (Northern Wire) — ", "Beijing, 8 April 2024 (TDI): ": where the story starts.
+_DATELINE = re.compile(
+    r"^(?:[^—]{0,100}?\([^()\n]{2,40}\)\s*(?:—|--|:)|[A-Z][A-Z .'’-]{2,40},[^—\n]{0,40}?(?:—|--))\s+"
+)
+_WHITESPACE = re.compile(r"\s+")
+
+
+@dataclass(slots=True)
+class AnalysedArticle:
+    """An article with its per-article analysis and its mention keys mapped to corpus entity ids."""
+
+    article: Article
+    analysis: ArticleAnalysis
+    entity_of: dict[str, str]
+
+
+@dataclass(slots=True)
+class EventMention:
+    """One sentence of one article that dates something: the unit events are made of."""
+
+    item: int  # index into the analysed articles
+    sentence: int
+    start: int  # the sentence's offsets in the article text
+    end: int
+    text: str
+    first_day: int  # proleptic ordinal of the first day of the date (or range)
+    last_day: int
+    value: str  # ISO date as resolved (day or month)
+    precision: DatePrecision
+    end_value: str | None
+    status: str
+    inferred: bool  # the date was counted from an inferred publication date
+    entities: dict[str, float]  # entity id -> weight
+    vector: dict[int, float]  # TF-IDF, unit length
+
+    @property
+    def coarse(self) -> bool:
+        return self.precision != DatePrecision.DAY or self.last_day - self.first_day > LONG_RANGE_DAYS
+
+
+@dataclass(slots=True)
+class EventCluster:
+    serial: int = 0  # creation order: ties and indexes never depend on memory addresses
+    mentions: list[EventMention] = field(default_factory=list)
+    first_day: int = 0
+    last_day: int = 0
+    entities: Counter[str] = field(default_factory=Counter)
+    centroid: dict[int, float] = field(default_factory=dict)
+    statuses: Counter[str] = field(default_factory=Counter)
+    norm2: float = 0.0  # squared length of the centroid, kept up to date
+
+    def add(self, mention: EventMention) -> None:
+        if not self.mentions:
+            self.first_day = self.last_day = mention.first_day
+        elif not mention.coarse:
+            self.first_day = min(self.first_day, mention.first_day)
+            self.last_day = max(self.last_day, mention.first_day)
+        self.mentions.append(mention)
+        for entity, weight in mention.entities.items():
+            self.entities[_name_key(entity)] += weight
+        for term, weight in mention.vector.items():
+            old = self.centroid.get(term, 0.0)
+            self.centroid[term] = old + weight
+            self.norm2 += (old + weight) ** 2 - old * old
+        self.statuses[mention.status] += 1
+
+
+# -- sources --------------------------------------------------------------------------------------------
+
+
+def source_key(article: Article, originals: dict[str, Article]) -> str:
+    """Who independently stands behind an article: its original's outlet (a duplicate or syndicated copy
+    counts with the article it copies), or the original article itself when no outlet is known."""
+    original = originals.get(article.duplicate_of or "", article)
+    outlet = original.outlet
+    if outlet:
+        return "outlet:" + _WHITESPACE.sub(" ", outlet.casefold().strip())
+    return "article:" + original.id
+
+
+def originals_of(items: Sequence[AnalysedArticle]) -> dict[str, Article]:
+    return {item.article.id: item.article for item in items}
+
+
+# -- mentions -------------------------------------------------------------------------------------------
+
+
+def _ordinal(value: str) -> tuple[int, int] | None:
+    """First and last day (proleptic ordinals) of an ISO date prefix; None for a bare year."""
+    try:
+        if len(value) >= 10:
+            day = Date.fromisoformat(value[:10]).toordinal()
+            return day, day
+        if len(value) == 7:
+            year, month = int(value[:4]), int(value[5:7])
+            first = Date(year, month, 1).toordinal()
+            following = Date(year + month // 12, month % 12 + 1, 1).toordinal()
+            return first, following - 1
+    except ValueError:
+        return None
+    return None
+
+
+def _status(first_day: int, last_day: int, precision: DatePrecision, published: str | None, text: str) -> str:
+    if published is None:
+        return "reported"
+    span = _ordinal(published[:10] if len(published) >= 10 else published)
+    if span is None:
+        return "reported"
+    pub_first, pub_last = span
+    if first_day > pub_last:
+        return "planned"
+    if precision == DatePrecision.MONTH or len(published) < 10:
+        if last_day < pub_first:
+            return "past"
+    elif pub_first - last_day > REPORTED_DAYS:
+        return "past"
+    if last_day >= pub_first and _PLANNING.search(text):
+        return "planned"
+    return "reported"
+
+
+def _entity_weights(
+    item: AnalysedArticle, mentions: Sequence[Mention], entities: dict[str, Entity], outlets: set[str]
+) -> dict[str, float]:
+    weights: dict[str, float] = {}
+    for mention in mentions:
+        entity_id = item.entity_of.get(mention.key)
+        entity = entities.get(entity_id) if entity_id else None
+        label = entity.label if entity else mention.label
+        weight = _LABEL_WEIGHT.get(label)
+        if weight is None or entity_id is None:
+            continue
+        if entity is not None and entity.name.casefold() in outlets:
+            continue  # "as reported by Reuters" says who told, not who took part
+        weights[entity_id] = weight
+    return weights
+
+
+def find_mentions(items: Sequence[AnalysedArticle], entities: dict[str, Entity]) -> list[EventMention]:
+    """Every dated sentence of the non-duplicate articles, with its status and participants."""
+    outlets = {i.article.outlet.casefold() for i in items if i.article.outlet}
+    found: list[EventMention] = []
+    for index, item in enumerate(items):
+        article, analysis = item.article, item.analysis
+        if article.duplicate_of:
+            continue
+        published = article.publication_date
+        pub_value = published.value if published else None
+        pub_inferred = bool(published and published.inferred)
+        refs_by_sentence: dict[int, list[TimeRef]] = defaultdict(list)
+        mentions_by_sentence: dict[int, list[Mention]] = defaultdict(list)
+        for entity_mention in analysis.mentions:
+            mentions_by_sentence[entity_mention.sentence].append(entity_mention)
+        for ref in analysis.time_refs:
+            if ref.value and ref.precision in (DatePrecision.DAY, DatePrecision.MINUTE, DatePrecision.MONTH):
+                refs_by_sentence[ref.sentence].append(ref)
+        lead = next(
+            (i for i in range(min(2, len(analysis.sentences))) if mentions_by_sentence.get(i)),
+            None,
+        )
+        for number, sentence in enumerate(analysis.sentences):
+            dates: list[tuple[str, str | None, DatePrecision, bool]] = []
+            for ref in refs_by_sentence.get(number, ()):
+                precision = DatePrecision.MONTH if ref.precision == DatePrecision.MONTH else DatePrecision.DAY
+                value = ref.value[:7] if precision == DatePrecision.MONTH else ref.value[:10]
+                relative = ref.anchor != "absolute"
+                dates.append((value, ref.end_value, precision, relative and pub_inferred))
+            if not dates and number == lead and published is not None:
+                # A year-precise date ("2024") becomes a coarse mention: it may only join an event.
+                if published.day:
+                    dates.append((published.day, None, DatePrecision.DAY, pub_inferred))
+                else:
+                    dates.append((published.value[:7], None, DatePrecision.MONTH, pub_inferred))
+            text = article.text[sentence.start : sentence.end].strip()
+            if not dates or text.endswith(("—", "--")):
+                continue  # nothing dated, or a title and dateline with the story in the next sentence
+            offset = article.text.index(text, sentence.start) if text else sentence.start
+            story = _DATELINE.sub("", text, count=1)
+            if len(story) >= 30:  # cite the sentence, not the dateline before it
+                offset += len(text) - len(story)
+                text = story
+            weights = _entity_weights(item, mentions_by_sentence.get(number, ()), entities, outlets)
+            if number == lead and not refs_by_sentence.get(number):
+                # A lead dated only by its article: the lead paragraph says who took part.
+                for other in range(number + 1, min(number + 3, len(analysis.sentences))):
+                    nearby = mentions_by_sentence.get(other, ())
+                    for entity_id, weight in _entity_weights(item, nearby, entities, outlets).items():
+                        weights.setdefault(entity_id, weight)
+            seen: set[str] = set()
+            for value, end_value, precision, inferred in dates:
+                if value in seen:
+                    continue
+                seen.add(value)
+                span = _ordinal(value)
+                if span is None:
+                    # A bare year: only a lead sentence dated by a year-precise publication date.
+                    year = int(value[:4])
+                    span = (Date(year, 1, 1).toordinal(), Date(year, 12, 31).toordinal())
+                    precision = DatePrecision.MONTH
+                first_day, last_day = span
+                if end_value and (end := _ordinal(end_value)):
+                    last_day = max(last_day, end[1])
+                found.append(
+                    EventMention(
+                        item=index,
+                        sentence=number,
+                        start=offset,
+                        end=offset + len(text),
+                        text=text,
+                        first_day=first_day,
+                        last_day=last_day,
+                        value=value,
+                        precision=precision,
+                        end_value=end_value if end_value and end_value[:10] != value else None,
+                        status=_status(first_day, last_day, precision, pub_value, text),
+                        inferred=inferred,
+                        entities=weights,
+                        vector={},
+                    )
+                )
+    _vectorise(found)
+    return found
+
+
+def _vectorise(mentions: list[EventMention]) -> None:
+    try:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+    except ImportError as error:  # pragma: no cover - the nlp extra brings it
+        raise MissingDependencyError("scikit-learn", "nlp") from error
+    if not mentions:
+        return
+    texts = [m.text for m in mentions]
+    try:
+        matrix = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform(texts).tocsr()
+    except ValueError:  # nothing but stop words
+        return
+    for row, mention in enumerate(mentions):
+        lo, hi = matrix.indptr[row], matrix.indptr[row + 1]
+        mention.vector = dict(zip(matrix.indices[lo:hi].tolist(), matrix.data[lo:hi].tolist(), strict=True))
+
+
+# -- clustering -----------------------------------------------------------------------------------------
+
+
+def _name_key(entity_id: str) -> str:
+    # "fac:selden-bridge" and "person:selden-bridge" are one name the tagger labelled twice.
+    return entity_id.partition(":")[2] or entity_id
+
+
+def _cosine(vector: dict[int, float], cluster: EventCluster) -> float:
+    if not vector or not cluster.norm2:
+        return 0.0
+    centroid = cluster.centroid
+    dot = sum(weight * centroid.get(term, 0.0) for term, weight in vector.items())
+    return dot / cluster.norm2**0.5
+
+
+def _score(mention: EventMention, cluster: EventCluster) -> float:
+    total = sum(mention.entities.values())
+    shared = sum(w for e, w in mention.entities.items() if _name_key(e) in cluster.entities)
+    # Sharing two or three key participants is enough, however many others a long sentence names.
+    entity_score = min(1.0, shared / min(total, ENOUGH_SHARED)) if total else 0.0
+    return (1 - TEXT_WEIGHT) * entity_score + TEXT_WEIGHT * _cosine(mention.vector, cluster)
+
+
+def _same_article_day(mentions: Sequence[EventMention], cluster: EventCluster) -> bool:
+    days = {(m.item, m.first_day) for m in cluster.mentions}
+    return any((m.item, m.first_day) in days for m in mentions)
+
+
+def _compatible(mention: EventMention, cluster: EventCluster) -> bool:
+    """Day mentions: within the window of every day of the cluster, and an exact day when one of them
+    is planned and the other reported (what was announced for Friday is not what happened on Thursday)."""
+    first = min(cluster.first_day, mention.first_day)
+    last = max(cluster.last_day, mention.first_day)
+    if last - first > WINDOW_DAYS:
+        return False
+    if mention.status in cluster.statuses and len(cluster.statuses) == 1:
+        return True
+    return cluster.first_day == cluster.last_day == mention.first_day
+
+
+def _day_score(mention: EventMention, cluster: EventCluster) -> float:
+    score = _score(mention, cluster)
+    # An article's sentences about one day mostly tell one event.
+    if _same_article_day([mention], cluster):
+        score += SAME_ARTICLE_BONUS
+    statuses = {mention.status, *cluster.statuses}
+    same_day = mention.first_day == cluster.first_day == cluster.last_day
+    if same_day and "past" in statuses and len(statuses) > 1:
+        # Background naming the exact day of a reported event ("the inspection on April 17, 2024"):
+        # look-alike events do not share a day, so a few shared words are enough.
+        score = max(score, _cosine(mention.vector, cluster) + BACKGROUND_BONUS)
+    return score
+
+
+def _index_keys(mention: EventMention, *, query: bool) -> list[tuple[str, object]]:
+    """What could make a mention join a cluster: a shared name, one of its telling words, its article,
+    or, for background and the news it may point at, the same day. A cluster sharing none of these
+    cannot reach JOIN_SCORE, so only clusters found by them are scored."""
+    terms = sorted(mention.vector, key=lambda t: (-mention.vector[t], t))[:INDEX_TERMS]
+    keys: list[tuple[str, object]] = [
+        *(("entity", _name_key(e)) for e in mention.entities),
+        *(("term", t) for t in terms),
+        ("article", mention.item),
+    ]
+    past = mention.status == "past"
+    if query:
+        keys.append(("background", mention.first_day))
+        if past and mention.coarse and len(mention.value) == 7:
+            keys.append(("month", mention.value))
+        elif past:
+            keys.append(("day", mention.first_day))
+    else:
+        keys.append(("day", mention.first_day))
+        keys.append(("month", Date.fromordinal(mention.first_day).isoformat()[:7]))
+        if past:
+            keys.append(("background", mention.first_day))
+    return keys
+
+
+class _ClusterIndex:
+    def __init__(self) -> None:
+        self._by_key: dict[tuple[str, object], list[EventCluster]] = defaultdict(list)
+
+    def add(self, cluster: EventCluster, mention: EventMention) -> None:
+        for key in _index_keys(mention, query=False):
+            listed = self._by_key[key]
+            if not listed or listed[-1] is not cluster:
+                listed.append(cluster)
+
+    def candidates(self, mentions: Sequence[EventMention], first: int, last: int) -> list[EventCluster]:
+        found: dict[int, EventCluster] = {}
+        for mention in mentions:
+            for key in _index_keys(mention, query=True):
+                listed = self._by_key.get(key)
+                if not listed:
+                    continue
+                # Clusters are listed in date order; a very common name only looks at its latest ones.
+                for cluster in listed[-MAX_CANDIDATES:]:
+                    if cluster.last_day >= first and cluster.first_day <= last:
+                        found[cluster.serial] = cluster
+        return [found[serial] for serial in sorted(found)]
+
+
+def _merge_pass(clusters: list[EventCluster]) -> list[EventCluster]:
+    """Leader clustering depends on order: a sentence read before its event's best report may start a
+    cluster of its own. One pass folds each small cluster into the best compatible one nearby."""
+    index = _ClusterIndex()
+    for cluster in clusters:
+        for mention in cluster.mentions:
+            index.add(cluster, mention)
+    merged: set[int] = set()
+    for small in sorted(clusters, key=lambda c: (len(c.mentions), c.first_day, c.serial)):
+        if small.serial in merged:
+            continue
+        best, best_score = None, JOIN_SCORE
+        window = (small.last_day - WINDOW_DAYS, small.first_day + WINDOW_DAYS)
+        for other in index.candidates(small.mentions, *window):
+            if other is small or other.serial in merged or len(other.mentions) < len(small.mentions):
+                continue
+            if not all(_compatible(m, other) for m in small.mentions):
+                continue
+            score = sum(_day_score(m, other) for m in small.mentions) / len(small.mentions)
+            if score >= best_score:
+                best, best_score = other, score
+        if best is not None:
+            for mention in small.mentions:
+                best.add(mention)
+                index.add(best, mention)
+            merged.add(small.serial)
+    return [c for c in clusters if c.serial not in merged]
+
+
+def cluster_mentions(mentions: list[EventMention]) -> list[EventCluster]:
+    """Leader clustering in date order over a sliding window, then one merge pass. Only clusters that
+    share a name, a word or an article with a mention are scored, so the cost grows with the corpus,
+    not with its square."""
+    serials = count()
+    day = sorted((m for m in mentions if not m.coarse), key=lambda m: (m.first_day, m.item, m.sentence))
+    clusters: list[EventCluster] = []
+    index = _ClusterIndex()
+    for mention in day:
+        best, best_score = None, JOIN_SCORE
+        for cluster in index.candidates([mention], mention.first_day - WINDOW_DAYS, mention.first_day):
+            if not _compatible(mention, cluster):
+                continue
+            score = _day_score(mention, cluster)
+            if score >= best_score:
+                best, best_score = cluster, score
+        if best is None:
+            best = EventCluster(serial=next(serials))
+            clusters.append(best)
+        best.add(mention)
+        index.add(best, mention)
+    clusters = _merge_pass(clusters)
+
+    # Coarse mentions join a day cluster inside their span, or cluster by month among themselves.
+    index = _ClusterIndex()
+    for cluster in clusters:
+        for mention in cluster.mentions:
+            index.add(cluster, mention)
+    by_month: dict[str, list[EventCluster]] = defaultdict(list)
+    for mention in sorted((m for m in mentions if m.coarse), key=lambda m: (m.first_day, m.item, m.sentence)):
+        best, best_score = None, JOIN_SCORE
+        for cluster in index.candidates([mention], mention.first_day, mention.last_day):
+            if cluster.first_day < mention.first_day or cluster.last_day > mention.last_day:
+                continue
+            score = _score(mention, cluster)
+            if mention.status == "past":
+                # "At last year's inspection, in April 2024": few words, no names, but a known month.
+                score = max(score, _cosine(mention.vector, cluster) + COARSE_BACKGROUND_BONUS)
+            # What a lead reports is news, not a plan; background points at what was news then.
+            wanted = "reported" if mention.status in ("reported", "past") else mention.status
+            score += 0.15 * (cluster.statuses.get(wanted, 0) > 0)
+            if score >= best_score:
+                best, best_score = cluster, score
+        if best is not None:
+            best.add(mention)
+            continue
+        if mention.precision != DatePrecision.MONTH or mention.value[4:5] != "-":
+            continue  # a week or a year alone does not make an event
+        candidates = by_month[mention.value]
+        best = max(candidates, key=lambda c: _score(mention, c), default=None)
+        if best is None or _score(mention, best) < JOIN_SCORE:
+            best = EventCluster(serial=next(serials))
+            candidates.append(best)
+        best.add(mention)
+    return clusters + [c for month in sorted(by_month) for c in by_month[month]]
+
+
+# -- events ---------------------------------------------------------------------------------------------
+
+
+def _title(text: str, limit: int = 110) -> str:
+    text = _WHITESPACE.sub(" ", text).strip()
+    text = text.strip(' "“”')
+    if len(text) <= limit:
+        return text.rstrip(".")
+    cut = text[:limit]
+    for mark in (", ", "; ", " — "):
+        at = cut.rfind(mark)
+        if at >= 50:
+            return cut[:at] + " …"
+    return cut[: cut.rfind(" ")] + " …"
+
+
+def _event_from(
+    cluster: EventCluster,
+    items: Sequence[AnalysedArticle],
+    entities: dict[str, Entity],
+    originals: dict[str, Article],
+    copies: dict[str, list[Article]],
+) -> Event:
+    mentions = cluster.mentions
+    day_mentions = [m for m in mentions if not m.coarse]
+    if day_mentions:
+        support: dict[str, set[int]] = defaultdict(set)
+        for m in day_mentions:
+            support[m.value].add(m.item)
+        value = min(support, key=lambda v: (-len(support[v]), v))
+        precision = DatePrecision.DAY
+        ends = [m.end_value for m in day_mentions if m.value == value and m.end_value]
+        end_date = max(ends) if ends else None
+        days = sorted(support)
+        if end_date is None and len(days) > 1 and all(len(support[d]) >= 2 for d in days):
+            value, end_date = days[0], days[-1]
+    else:
+        value, precision, end_date = mentions[0].value, DatePrecision.MONTH, None
+
+    statuses = {m.status for m in mentions}
+    status = "reported" if "reported" in statuses else "past" if "past" in statuses else "planned"
+
+    counts: Counter[str] = Counter()
+    for m in mentions:
+        for entity_id in m.entities:
+            counts[entity_id] += 1
+    participants = [
+        e
+        for e, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        if entities.get(e) and entities[e].label in _PARTICIPANT_LABELS
+    ]
+    places = [
+        e for e in participants + list(counts) if entities.get(e) and entities[e].label in _PLACE_LABELS
+    ]
+    place = min(places, key=lambda e: (-counts[e], e)) if places else None
+
+    # The title comes from the sentence closest to what all of them say, preferring news over background.
+    central = max(
+        mentions,
+        key=lambda m: (m.status == status, _cosine(m.vector, cluster), -m.sentence, -m.item),
+    )
+    article_ids: list[str] = []
+    for m in sorted(mentions, key=lambda m: m.item):
+        article = items[m.item].article
+        for aid in [article.id, *(c.id for c in copies.get(article.id, ()))]:
+            if aid not in article_ids:
+                article_ids.append(aid)
+    by_id = originals
+    outlets = sorted({by_id[a].outlet for a in article_ids if by_id[a].outlet})
+    sources = {source_key(by_id[a], originals) for a in article_ids}
+
+    seen: set[tuple[str, int]] = set()
+    sentences: list[SentenceRef] = []
+    quotes: list[tuple[str, int, int]] = []
+    for m in sorted(mentions, key=lambda m: (m.item, m.sentence)):
+        item = items[m.item]
+        if (item.article.id, m.sentence) in seen:
+            continue
+        seen.add((item.article.id, m.sentence))
+        sentences.append(SentenceRef(item.article.id, m.start, m.end, m.text))
+        quotes.extend(
+            (item.article.id, q.start, q.end) for q in item.analysis.quotes if q.sentence == m.sentence
+        )
+
+    digest = hashlib.sha256(
+        "|".join([value, *sorted(f"{s.article_id}:{s.start}" for s in sentences)]).encode()
+    ).hexdigest()[:12]
+    return Event(
+        id=f"event:{value}:{digest}",
+        date=value,
+        date_precision=precision,
+        title=_title(central.text),
+        status=status,
+        end_date=end_date,
+        place=place,
+        participants=participants,
+        articles=article_ids,
+        sentences=sentences,
+        quotes=quotes,
+        outlets=outlets,
+        independent_sources=len(sources),
+    )
+
+
+def extract_events(items: Sequence[AnalysedArticle], entities: dict[str, Entity]) -> list[Event]:
+    """Group the dated sentences of the articles into events, in date order.
+
+    ``items`` may hold duplicates (``duplicate_of`` set): they add their article and outlet to the
+    events of their original but no sentences, and never an independent source.
+    """
+    events, _ = extract_events_with_mentions(items, entities)
+    return events
+
+
+def extract_events_with_mentions(
+    items: Sequence[AnalysedArticle], entities: dict[str, Entity]
+) -> tuple[list[Event], dict[str, list[EventMention]]]:
+    """:func:`extract_events`, also returning each event's mentions (the timeline ranks with them)."""
+    originals = originals_of(items)
+    copies: dict[str, list[Article]] = defaultdict(list)
+    for item in items:
+        if item.article.duplicate_of:
+            copies[item.article.duplicate_of].append(item.article)
+    mentions = find_mentions(items, entities)
+    events: list[Event] = []
+    members: dict[str, list[EventMention]] = {}
+    for cluster in cluster_mentions(mentions):
+        event = _event_from(cluster, items, entities, originals, copies)
+        events.append(event)
+        members[event.id] = cluster.mentions
+    events.sort(key=lambda e: (e.date, e.id))
+    return events, members

@@ -1,0 +1,280 @@
+"""The timeline: choose the dates that matter and summarise each from sentences of several outlets.
+
+::
+
+    candidates   the sentences of the events (each dates what it says), kept when they match the query
+                 (any keyword, case-insensitive) and their date overlaps the asked range
+    dates        ranked by independent sources (duplicates and syndicated copies count once), then by
+                 articles and sentences; news outranks background and plans. ``max_dates`` of them, or
+                 when unset the dates with news or with two independent sources (at most 20)
+    summaries    per date, up to ``sentences_per_date`` sentences by maximal marginal relevance (most
+                 central first; news before background and plans): central
+                 to the date's pool (TF-IDF cosine to its centroid), from outlets not used yet for that
+                 date, never close to a sentence already on the timeline. A date left with nothing new
+                 to say gives way to the next one.
+
+Deterministic: ties break on dates, article ids and offsets, never on set order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ..analysis import Entity
+from ..errors import MissingDependencyError
+from ..model import DatePrecision
+from ..timeline import Event, SentenceRef, Timeline, TimelineEntry, TimelineOptions
+from .events import AnalysedArticle, _ordinal, _status, originals_of, source_key
+
+SUMMARISE_VERSION = "1"
+
+AUTO_MAX_DATES = 20
+NEAR_DUPLICATE = 0.6  # TF-IDF cosine above which two sentences say the same thing
+MMR_LAMBDA = 0.7
+_STATUS_WEIGHT = {"reported": 1.0, "past": 0.8, "planned": 0.6}
+_WORD = re.compile(r"\w+(?:['’.-]\w+)*", re.UNICODE)
+_STOP = frozenset(
+    re.findall(
+        r"\w+",
+        "a an and are as at be by for from has have in is it its of on or that the their this to was were "
+        "what when where which who will with about after before how into over than",
+    )
+)
+
+
+@dataclass(slots=True)
+class _Candidate:
+    ref: SentenceRef
+    source: str
+    status: str
+    event: str
+    certain: bool  # its date does not rest on an inferred publication date
+    vector: dict[int, float] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _DatePool:
+    date: str
+    precision: DatePrecision
+    candidates: list[_Candidate] = field(default_factory=list)
+    events: list[str] = field(default_factory=list)
+
+    def sources(self) -> set[str]:
+        return {c.source for c in self.candidates}
+
+    def rank_key(self) -> tuple[float, int, int, str]:
+        weight: dict[str, float] = {}
+        for c in self.candidates:
+            weight[c.source] = max(weight.get(c.source, 0.0), _STATUS_WEIGHT.get(c.status, 0.6))
+        articles = {c.ref.article_id for c in self.candidates}
+        # A month is a vaguer answer to "when" than a day: it ranks with half the support.
+        vague = 0.5 if self.precision != DatePrecision.DAY else 1.0
+        return (-vague * sum(weight.values()), -len(articles), -len(self.candidates), self.date)
+
+
+def query_keywords(query: str | None) -> list[str]:
+    """The words of a query that must occur in a sentence (any of them): stop words dropped."""
+    if not query:
+        return []
+    words = [w.casefold() for w in _WORD.findall(query)]
+    return sorted({w for w in words if w not in _STOP}) or sorted(set(words))
+
+
+def _matcher(keywords: list[str]) -> re.Pattern[str] | None:
+    if not keywords:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, keywords)) + r")(?!\w)", re.IGNORECASE)
+
+
+def _in_range(date: str, options: TimelineOptions) -> bool:
+    span = _ordinal(date)
+    if span is None:
+        return True
+    first, last = span
+    if options.start and (start := _ordinal(options.start)) and last < start[0]:
+        return False
+    return not (options.end and (end := _ordinal(options.end)) and first > end[1])
+
+
+def _sentence_status(event: Event, item: AnalysedArticle, ref: SentenceRef) -> str:
+    """How this sentence tells the event: as news, as background ("last visited in May 2022") or as a
+    plan; a summary prefers news."""
+    span = _ordinal(event.date)
+    published = item.article.publication_date
+    if event.status == "planned" or span is None or published is None:
+        return event.status
+    return _status(span[0], span[1], event.date_precision, published.value, ref.text)
+
+
+def _certain(item: AnalysedArticle, ref: SentenceRef, date: str) -> bool:
+    published = item.article.publication_date
+    if published is not None and not published.inferred:
+        return True
+    number = item.analysis.sentence_of(ref.start)
+    return any(
+        t.sentence == number and t.anchor == "absolute" and t.value and t.value.startswith(date)
+        for t in item.analysis.time_refs
+    )
+
+
+def _vectorise(candidates: list[_Candidate]) -> None:
+    try:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+    except ImportError as error:  # pragma: no cover - the nlp extra brings it
+        raise MissingDependencyError("scikit-learn", "nlp") from error
+    if not candidates:
+        return
+    try:
+        vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True)
+        matrix = vectorizer.fit_transform([c.ref.text for c in candidates]).tocsr()
+    except ValueError:  # nothing but stop words
+        return
+    for row, candidate in enumerate(candidates):
+        lo, hi = matrix.indptr[row], matrix.indptr[row + 1]
+        candidate.vector = dict(zip(matrix.indices[lo:hi].tolist(), matrix.data[lo:hi].tolist(), strict=True))
+
+
+def _dot(a: dict[int, float], b: dict[int, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(w * b.get(t, 0.0) for t, w in a.items())
+
+
+def _fullness(text: str) -> float:
+    """A short quote ("Nothing ends today," she said) tells less of the day than a full sentence."""
+    return min(1.0, 0.5 + len(text.split()) / 30)
+
+
+def _summarise(pool: _DatePool, per_date: int, chosen: list[dict[int, float]]) -> list[_Candidate]:
+    """Up to ``per_date`` sentences: central, from different outlets first, nothing said twice."""
+    centroid: dict[int, float] = defaultdict(float)
+    for c in pool.candidates:
+        for t, w in c.vector.items():
+            centroid[t] += w
+    norm = sum(w * w for w in centroid.values()) ** 0.5 or 1.0
+    relevance = {
+        id(c): _dot(c.vector, centroid) / norm * _STATUS_WEIGHT.get(c.status, 0.6) * _fullness(c.ref.text)
+        for c in pool.candidates
+    }
+    ordered = sorted(pool.candidates, key=lambda c: (-relevance[id(c)], c.ref.article_id, c.ref.start))
+    picked: list[_Candidate] = []
+    for distinct_sources in (True, False):
+        while len(picked) < per_date:
+            used = {c.source for c in picked}
+            best, best_score = None, float("-inf")
+            for c in ordered:
+                if c in picked or (distinct_sources and c.source in used):
+                    continue
+                if c.vector and any(_dot(c.vector, v) >= NEAR_DUPLICATE for v in chosen):
+                    continue
+                if any(c.ref.text == p.ref.text for p in picked):
+                    continue
+                redundancy = max((_dot(c.vector, p.vector) for p in picked), default=0.0)
+                score = MMR_LAMBDA * relevance[id(c)] - (1 - MMR_LAMBDA) * redundancy
+                if score > best_score:
+                    best, best_score = c, score
+            if best is None:
+                break
+            picked.append(best)
+            chosen.append(best.vector)
+    return picked  # most central first
+
+
+def build_timeline(
+    items: Sequence[AnalysedArticle],
+    events: list[Event],
+    entities: dict[str, Entity],
+    options: TimelineOptions,
+    title: str | None = None,
+) -> Timeline:
+    """Select the dates that matter among the events and summarise each from cited sentences."""
+    by_id = {item.article.id: item for item in items}
+    originals = originals_of(items)
+    copies: dict[str, list[str]] = defaultdict(list)
+    for item in items:
+        if item.article.duplicate_of:
+            copies[item.article.duplicate_of].append(item.article.id)
+    match = _matcher(query_keywords(options.query))
+
+    pools: dict[str, _DatePool] = {}
+    seen: set[tuple[str, str, int]] = set()
+    for event in sorted(events, key=lambda e: (e.date, e.id)):
+        if not _in_range(event.date, options):
+            continue
+        for ref in event.sentences:
+            item = by_id.get(ref.article_id)
+            if item is None or (match is not None and not match.search(ref.text)):
+                continue
+            key = (event.date, ref.article_id, ref.start)
+            if key in seen:
+                continue
+            seen.add(key)
+            pool = pools.get(event.date)
+            if pool is None:
+                pool = pools[event.date] = _DatePool(event.date, event.date_precision)
+            if event.id not in pool.events:
+                pool.events.append(event.id)
+            pool.candidates.append(
+                _Candidate(
+                    ref=ref,
+                    source=source_key(item.article, originals),
+                    status=_sentence_status(event, item, ref),
+                    event=event.id,
+                    certain=_certain(item, ref, event.date),
+                )
+            )
+
+    ranked = sorted(pools.values(), key=_DatePool.rank_key)
+    if options.max_dates is not None:
+        limit = max(0, options.max_dates)
+    else:
+        ranked = [
+            p for p in ranked if len(p.sources()) >= 2 or any(c.status == "reported" for c in p.candidates)
+        ]
+        limit = AUTO_MAX_DATES
+    _vectorise([c for p in ranked for c in p.candidates])
+
+    entries: list[TimelineEntry] = []
+    chosen_vectors: list[dict[int, float]] = []
+    for pool in ranked:
+        if len(entries) >= limit:
+            break
+        summary = _summarise(pool, max(1, options.sentences_per_date), chosen_vectors)
+        if not summary:
+            continue  # everything it says is on the timeline already
+        articles = {c.ref.article_id for c in pool.candidates}
+        articles |= {copy for a in list(articles) for copy in copies.get(a, ())}
+        outlets = sorted({by_id[a].article.outlet for a in articles if by_id[a].article.outlet})
+        entries.append(
+            TimelineEntry(
+                date=pool.date,
+                date_precision=pool.precision,
+                summary=[c.ref for c in summary],
+                events=list(pool.events),
+                outlets=outlets,
+                independent_sources=len({source_key(by_id[a].article, originals) for a in articles}),
+                date_uncertain=not any(c.certain for c in pool.candidates),
+            )
+        )
+    entries.sort(key=lambda e: e.date)
+    used_events = {e for entry in entries for e in entry.events}
+    return Timeline(
+        title=title or _default_title(options, events, entities),
+        options=options,
+        entries=entries,
+        events=[e for e in events if e.id in used_events],
+    )
+
+
+def _default_title(options: TimelineOptions, events: list[Event], entities: dict[str, Entity]) -> str:
+    if options.query:
+        return f"Timeline: {options.query}"
+    counts: dict[str, int] = defaultdict(int)
+    for event in events:
+        for participant in event.participants[:3]:
+            counts[participant] += len(event.articles)
+    top = min(counts, key=lambda e: (-counts[e], e), default=None)
+    return f"Timeline: {entities[top].name}" if top and top in entities else "Timeline"
