@@ -16,11 +16,10 @@ $(STAMP): pyproject.toml
 
 demo: install
 	rm -rf $(DEMO_OUT)
-	$(BIN)/storyline ingest examples/riverton-flood --db $(DEMO_OUT)/storyline.db
-	$(BIN)/storyline articles --db $(DEMO_OUT)/storyline.db --out $(DEMO_OUT)/articles.txt
+	$(BIN)/storyline build examples/riverton-flood --out $(DEMO_OUT)
 	@echo
-	@echo "Demo built: $(DEMO_OUT)/storyline.db (database) and $(DEMO_OUT)/articles.txt (listing)."
-	@echo "Next: $(BIN)/storyline show ID --db $(DEMO_OUT)/storyline.db   (ID from the first column)"
+	@echo "Demo built in $(DEMO_OUT)/: index.html (open it in a browser), timeline.md, timeline.json,"
+	@echo "and the database storyline.db. Explore it: $(BIN)/storyline articles --db $(DEMO_OUT)/storyline.db"
 
 test: install
 	$(BIN)/python -m pytest -q

@@ -1,0 +1,99 @@
+"""From stored analyses to a timeline and its files: the library behind ``storyline build`` and
+``storyline timeline``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from . import __version__
+from .errors import StorylineError
+from .export.bundle import ExportBundle, QuoteRecord
+from .stages.events import AnalysedArticle, extract_events
+from .stages.summarise import build_timeline
+from .store.base import Store
+from .timeline import TimelineOptions
+
+FORMATS = ("json", "md", "csv", "timelinejs", "timelinejs-sheet", "html")
+
+
+def load_analysed(store: Store) -> list[AnalysedArticle]:
+    """Every analysed article with its analysis and its mentions' entities (duplicates included: they
+    count as their original's outlet, never twice)."""
+    items = []
+    for article in store.iter_articles():
+        analysis = store.get_analysis(article.id)
+        if analysis is not None:
+            items.append(AnalysedArticle(article, analysis, store.entity_of(article.id)))
+    return items
+
+
+def make_bundle(store: Store, options: TimelineOptions, title: str | None = None) -> ExportBundle:
+    """Events and the timeline over what is stored, with everything an export shows."""
+    items = load_analysed(store)
+    if not items:
+        raise StorylineError("nothing analysed yet: run `storyline ingest` and `storyline analyse` first")
+    entities = {e.id: e for e in store.list_entities()}
+    events = extract_events(items, entities)
+    timeline = build_timeline(items, events, entities, options, title)
+    quotes = []
+    for item in items:
+        for quote in item.analysis.quotes:
+            entity_id = item.entity_of.get(quote.speaker or "")
+            name = entities[entity_id].name if entity_id in entities else quote.speaker
+            quotes.append(QuoteRecord(item.article.id, quote, entity_id, name))
+    return ExportBundle(
+        timeline=timeline,
+        articles=[item.article for item in items],
+        entities=list(entities.values()),
+        quotes=quotes,
+        generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        storyline_version=__version__,
+    )
+
+
+def write_format(bundle: ExportBundle, fmt: str, out: Path) -> list[Path]:
+    """Write one export format to ``out`` (a file, or a folder for csv); returns the files written."""
+    from .export import csvexport, html, jsonexport, markdown, timelinejs
+
+    writers: dict[str, Callable[[], list[Path]]] = {
+        "json": lambda: _write(out, lambda p: jsonexport.write_json(bundle, p)),
+        "md": lambda: _write(out, lambda p: markdown.write_markdown(bundle, p)),
+        "csv": lambda: csvexport.write_csv(bundle, out),
+        "timelinejs": lambda: _write(out, lambda p: timelinejs.write_timelinejs(bundle, p)),
+        "timelinejs-sheet": lambda: _write(out, lambda p: timelinejs.write_timelinejs_sheet(bundle, p)),
+        "html": lambda: _write(out, lambda p: html.write_html(bundle, p)),
+    }
+    if fmt not in writers:
+        raise StorylineError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    return writers[fmt]()
+
+
+def _write(path: Path, writer: Callable[[Path], object]) -> list[Path]:
+    """Write to a temporary file beside ``path`` and rename it: a failed write never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        writer(partial)
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return [path]
+
+
+@dataclass(slots=True)
+class BuildResult:
+    files: list[Path] = field(default_factory=list)
+    entries: int = 0
+    events: int = 0
+
+
+def write_story(bundle: ExportBundle, out_dir: Path) -> BuildResult:
+    """The files ``storyline build`` leaves in its output folder."""
+    result = BuildResult(entries=len(bundle.timeline.entries), events=len(bundle.timeline.events))
+    result.files += write_format(bundle, "json", out_dir / "timeline.json")
+    result.files += write_format(bundle, "md", out_dir / "timeline.md")
+    result.files += write_format(bundle, "html", out_dir / "index.html")
+    return result

@@ -1,0 +1,79 @@
+"""`storyline build` and `storyline timeline`: one command from articles to the files a user opens."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from click.testing import CliRunner, Result
+
+from storyline.cli import cli
+from storyline.export.jsonexport import SCHEMA_VERSION, schema
+
+CORPUS = Path(__file__).parent / "fixtures" / "events" / "corpus"
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def story(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("story")
+    result = run("build", str(CORPUS), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert f"Open {(out / 'index.html').resolve()}" in result.stdout
+    return out
+
+
+def test_build_writes_the_timeline_files_and_its_database(story: Path) -> None:
+    for name in ("timeline.json", "timeline.md", "index.html", "storyline.db"):
+        assert (story / name).is_file(), name
+    document = json.loads((story / "timeline.json").read_text(encoding="utf-8"))
+    jsonschema.validate(document, schema())
+    assert document["schema"] == SCHEMA_VERSION
+    assert document["timeline"], "the timeline has entries"
+    article_ids = {a["id"] for a in document["articles"]}
+    for entry in document["timeline"]:
+        assert all(s["article_id"] in article_ids for s in entry["summary"])
+    html = (story / "index.html").read_text(encoding="utf-8")
+    assert html.count("<script") == 1 and "http://" not in html.split("<body", 1)[0]
+
+
+def test_rebuilding_adds_nothing_and_gives_the_same_timeline(story: Path) -> None:
+    before = json.loads((story / "timeline.json").read_text(encoding="utf-8"))
+    result = run("build", str(CORPUS), "--out", str(story), "--json")
+    report = json.loads(result.stdout)
+    assert report["counts"]["stored"] == 0
+    after = json.loads((story / "timeline.json").read_text(encoding="utf-8"))
+    assert after["timeline"] == before["timeline"]
+
+
+def test_timeline_exports_every_format(story: Path, tmp_path: Path) -> None:
+    db = str(story / "storyline.db")
+    slides = json.loads(run("timeline", "--format", "timelinejs", "--db", db).stdout)
+    assert slides["events"] and all("start_date" in s for s in slides["events"])
+    assert run("timeline", "--format", "md", "--db", db).stdout.startswith("# ")
+    written = run("timeline", "--format", "csv", "--out", str(tmp_path / "tables"), "--db", db)
+    assert written.exit_code == 0
+    assert {p.name for p in (tmp_path / "tables").iterdir()} >= {"articles.csv", "events.csv", "timeline.csv"}
+    no_out = run("timeline", "--format", "csv", "--db", db)
+    assert no_out.exit_code == 2 and "--out" in no_out.output
+
+
+def test_timeline_options_restrict_dates(story: Path) -> None:
+    db = str(story / "storyline.db")
+    full = json.loads(run("timeline", "--json", "--db", db).stdout)["timeline"]
+    two = json.loads(run("timeline", "--json", "--dates", "2", "--db", db).stdout)["timeline"]
+    assert len(two) == 2 <= len(full)
+    late = json.loads(run("timeline", "--json", "--from", "2023-01-01", "--db", db).stdout)["timeline"]
+    assert late and all(e["date"] >= "2023" for e in late)
+    bad = run("timeline", "--from", "last week", "--db", db)
+    assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
+
+
+def test_timeline_before_analysis_says_what_to_do(tmp_path: Path) -> None:
+    result = run("timeline", "--db", str(tmp_path / "empty.db"))
+    assert result.exit_code == 1 and "storyline analyse" in result.output
