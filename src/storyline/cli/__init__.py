@@ -61,34 +61,43 @@ def _open(settings: Settings):  # noqa: ANN202 - the Store type is imported lazi
     return open_store(settings.db)
 
 
-class _RichIngestProgress:
-    """Progress bar with counts and ETA on stderr; failures printed above it as one line each."""
+class _RichProgress:
+    """A progress bar on stderr with counts, elapsed time and ETA; a context manager."""
 
-    def __init__(self, console: Console) -> None:
+    def __init__(self, label: str, unit: str, console: Console = stderr) -> None:
         self._progress = Progress(
-            TextColumn("[bold]ingest"),
+            TextColumn(f"[bold]{label}"),
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn("files · {task.fields[summary]}"),
+            TextColumn(unit + "{task.fields[summary]}"),
             TimeElapsedColumn(),
             TimeRemainingColumn(),
             console=console,
-            transient=False,
         )
+        self._label = label
         self._task: Any = None
 
-    def __enter__(self) -> _RichIngestProgress:
+    def __enter__(self) -> Any:
         self._progress.__enter__()
         return self
 
     def __exit__(self, *exc: Any) -> None:
         self._progress.__exit__(*exc)
 
-    def start(self, total_files: int) -> None:
-        self._task = self._progress.add_task("ingest", total=total_files, summary="")
+    def start(self, total: int) -> None:
+        self._task = self._progress.add_task(self._label, total=total, summary="")
+
+
+class _RichIngestProgress(_RichProgress):
+    """Ingest progress by files, with running counts; failures printed above the bar, one line each."""
+
+    def __init__(self, console: Console = stderr) -> None:
+        super().__init__("ingest", "files", console)
 
     def advance(self, path: Path, counts: Counter[str]) -> None:
-        summary = f"{counts['stored']} stored, {counts['duplicates']} duplicates, {counts['failed']} failed"
+        summary = (
+            f" · {counts['stored']} stored, {counts['duplicates']} duplicates, {counts['failed']} failed"
+        )
         self._progress.update(self._task, advance=1, summary=summary)
 
     def failure(self, failure: ReadFailure) -> None:

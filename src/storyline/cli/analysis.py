@@ -9,46 +9,19 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
 from ..errors import StorylineError
 from ..model import DateMethod, DateValue
 from ..store.base import EntityOverride, Store
-from . import _date_detail, _open, _print_json, _settings, cli, common_options, stderr
+from . import _date_detail, _open, _print_json, _RichProgress, _settings, cli, common_options, stderr
 
 LABELS = ["PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT"]
 
 
-class _RichAnalyseProgress:
+class _RichAnalyseProgress(_RichProgress):
     def __init__(self) -> None:
-        self._progress = Progress(
-            TextColumn("[bold]analyse"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("articles"),
-            TimeElapsedColumn(),
-            TimeRemainingColumn(),
-            console=stderr,
-        )
-        self._task: Any = None
-
-    def __enter__(self) -> _RichAnalyseProgress:
-        self._progress.__enter__()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self._progress.__exit__(*exc)
-
-    def start(self, total: int) -> None:
-        self._task = self._progress.add_task("analyse", total=total)
+        super().__init__("analyse", "articles")
 
     def advance(self, done: int) -> None:
         self._progress.update(self._task, completed=done)
