@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from .analysis import ArticleAnalysis, Sentence
-from .model import Article, DateValue
+from .model import Article, DateMethod, DateValue
 from .store.base import Store
 
 if TYPE_CHECKING:
@@ -177,12 +177,8 @@ def infer_dates_from_corpus(store: Store, versions: dict[str, str]) -> int:
         keys = {m.key for m in analysis.mentions}
         items.append((article, analysis.time_refs, keys))
     found = infer_from_corpus(items)
-    # Only articles with no date of their own, and none from their text, take a corpus date.
     found = {
-        aid: value
-        for aid, value in found.items()
-        if aid in by_id
-        and (by_id[aid].publication_date is None or by_id[aid].publication_date.method == "corpus")
+        aid: value for aid, value in found.items() if aid in by_id and _corpus_date_wins(by_id[aid], value)
     }
     if not found:
         return 0
@@ -192,6 +188,21 @@ def infer_dates_from_corpus(store: Store, versions: dict[str, str]) -> int:
         doc = nlp(by_id[aid].text)
         store.replace_time_refs(aid, find_time_refs(doc, value))
     return len(found)
+
+
+_PRECISION_RANK = {"year": 0, "month": 1, "day": 2, "minute": 3}
+
+
+def _corpus_date_wins(article: Article, found: DateValue) -> bool:
+    """A corpus date replaces no stated or corrected date; it replaces a date inferred from the text only
+    when it is more precise and agrees with it ("2024" from the text, "2024-04-09" from the corpus)."""
+    current = article.publication_date
+    if current is None or current.method == DateMethod.CORPUS:
+        return True
+    if current.method != DateMethod.TEXT:
+        return False
+    more_precise = _PRECISION_RANK[found.precision] > _PRECISION_RANK[current.precision]
+    return more_precise and found.value.startswith(current.value)
 
 
 def resolve_corpus_entities(store: Store) -> int:

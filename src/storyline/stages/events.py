@@ -54,6 +54,7 @@ MAX_CANDIDATES = 200  # clusters looked at per name or word
 SAME_ARTICLE_BONUS = 0.25
 ENOUGH_SHARED = 2.5  # entity weight: two people and a place
 TEXT_WEIGHT = 0.5
+TRIP_BONUS = 0.15  # the same person at the same place a day apart: one visit (see _same_trip)
 
 # How much sharing an entity says about being the same event.
 _LABEL_WEIGHT = {"PERSON": 1.0, "ORG": 0.8, "GPE": 0.5, "LOC": 0.5, "FAC": 0.6, "EVENT": 0.8}
@@ -342,7 +343,7 @@ def _compatible(mention: EventMention, cluster: EventCluster) -> bool:
     last = max(cluster.last_day, mention.first_day)
     if last - first > WINDOW_DAYS:
         return False
-    if mention.status in cluster.statuses and len(cluster.statuses) == 1:
+    if mention.status in cluster.statuses:
         return True
     return cluster.first_day == cluster.last_day == mention.first_day
 
@@ -353,12 +354,24 @@ def _day_score(mention: EventMention, cluster: EventCluster) -> float:
     if _same_article_day([mention], cluster):
         score += SAME_ARTICLE_BONUS
     statuses = {mention.status, *cluster.statuses}
+    if mention.status == "reported" and cluster.statuses.get("reported") and _same_trip(mention, cluster):
+        score += TRIP_BONUS
     same_day = mention.first_day == cluster.first_day == cluster.last_day
     if same_day and "past" in statuses and len(statuses) > 1:
         # Background naming the exact day of a reported event ("the inspection on April 17, 2024"):
         # look-alike events do not share a day, so a few shared words are enough.
         score = max(score, _cosine(mention.vector, cluster) + BACKGROUND_BONUS)
     return score
+
+
+def _same_trip(mention: EventMention, cluster: EventCluster) -> bool:
+    """The same person at the same place on the next or previous day: one visit told day by day (talks
+    on Monday, a meeting with the president on Tuesday), which the reports call one event."""
+    if mention.first_day < cluster.first_day - 1 or mention.first_day > cluster.last_day + 1:
+        return False
+    shared = {e for e in mention.entities if _name_key(e) in cluster.entities}
+    labels = {e.partition(":")[0] for e in shared}
+    return "person" in labels and "gpe" in labels
 
 
 def _index_keys(mention: EventMention, *, query: bool) -> list[tuple[str, object]]:
