@@ -147,3 +147,8 @@ def test_lavrov_corpus_analysed_end_to_end(lavrov_dir: Path, tmp_path: Path) -> 
     first = listing["000"]["publication_date"]
     assert first["value"] in ("2023-10-16", "2023-10-17") and first["method"] == "text"
     assert first["confidence"] < 1 and first["evidence"]
+    # 001 and 004 never state a date; other reports of the April 2024 visit date them.
+    for name, day in (("001", "2024-04-08"), ("004", "2024-04-09")):
+        inferred = listing[name]["publication_date"]
+        assert (inferred["value"], inferred["method"]) == (day, "corpus"), name
+        assert inferred["confidence"] < 0.8 and "like article" in inferred["evidence"]
