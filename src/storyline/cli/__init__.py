@@ -363,4 +363,5 @@ def main() -> None:
 
 # The other commands register themselves on the group.
 from . import analysis as _analysis_commands  # noqa: E402, F401
+from . import evaluate as _evaluate_commands  # noqa: E402, F401
 from . import story as _story_commands  # noqa: E402, F401
