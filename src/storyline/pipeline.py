@@ -100,6 +100,63 @@ class IngestReport:
     seconds: float
 
 
+class _Ingester:
+    """The core of an ingest run: per-article stages, duplicate grouping, batches of one transaction."""
+
+    def __init__(self, store: Store, settings: Settings, inputs: list[str], progress: IngestProgress | None):
+        self.store = store
+        self.settings = settings
+        self.progress = progress
+        self.run = store.start_run(inputs)
+        self.counts: Counter[str] = Counter(files=0, read=0, stored=0, unchanged=0, duplicates=0, failed=0)
+        self.failures: list[ReadFailure] = []
+        self.stats: dict[str, StageStats] = {}
+        self._stages = per_article_stages(settings)
+        self._index = DuplicateIndex.from_fingerprints(store.iter_fingerprints(), settings)
+        self._batch: list[Article] = []
+        self._batch_failures: list[ReadFailure] = []
+        self._seen: set[str] = set()
+
+    def fail(self, failure: ReadFailure) -> None:
+        self.counts["failed"] += 1
+        self.failures.append(failure)
+        self._batch_failures.append(failure)
+        if self.progress:
+            self.progress.failure(failure)
+
+    def add(self, pending: list[Article]) -> None:
+        """Articles read from one input: the new ones go through the stages into the next batch."""
+        self.counts["read"] += len(pending)
+        stored = self.store.existing_ids(a.id for a in pending)
+        for article in pending:
+            if article.id in stored or article.id in self._seen:
+                self.counts["unchanged"] += 1
+                continue
+            self._seen.add(article.id)
+            result = run_stages(article, self._stages, self.stats)
+            if isinstance(result, ReadFailure):
+                self.fail(result)
+                continue
+            result = self._index.assign(result)
+            self.counts["stored"] += 1
+            self.counts["duplicates"] += result.duplicate_of is not None
+            self._batch.append(result)
+            if len(self._batch) >= self.settings.batch_size:
+                self.flush()
+
+    def flush(self) -> None:
+        if self._batch or self._batch_failures:
+            self.store.write_batch(self.run.id, self._batch, self._batch_failures)
+            self._batch.clear()
+            self._batch_failures.clear()
+
+    def finish(self, started: float) -> IngestReport:
+        self.flush()
+        self.run.counts = dict(self.counts)
+        self.store.finish_run(self.run)
+        return IngestReport(self.run, self.counts, self.failures, self.stats, time.perf_counter() - started)
+
+
 def ingest(
     paths: Iterable[str | Path],
     store: Store,
@@ -114,63 +171,33 @@ def ingest(
     """
     started = time.perf_counter()
     inputs = [str(p) for p in paths]
-    run = store.start_run(inputs)
-    counts: Counter[str] = Counter(files=0, read=0, stored=0, unchanged=0, duplicates=0, failed=0)
-    failures: list[ReadFailure] = []
-    stats: dict[str, StageStats] = {}
-    stages = per_article_stages(settings)
-    index = DuplicateIndex.from_fingerprints(store.iter_fingerprints(), settings)
-    batch: list[Article] = []
-    batch_failures: list[ReadFailure] = []
-    seen_ids: set[str] = set()
-
-    def fail(failure: ReadFailure) -> None:
-        counts["failed"] += 1
-        failures.append(failure)
-        batch_failures.append(failure)
-        if progress:
-            progress.failure(failure)
-
-    def flush() -> None:
-        if batch or batch_failures:
-            store.write_batch(run.id, batch, batch_failures)
-            batch.clear()
-            batch_failures.clear()
-
+    ingester = _Ingester(store, settings, inputs, progress)
     files = list(discover(inputs))
     if progress:
         progress.start(sum(1 for f in files if isinstance(f, Path)))
     for item in files:
         if isinstance(item, ReadFailure):
-            fail(item)
+            ingester.fail(item)
             continue
-        counts["files"] += 1
+        ingester.counts["files"] += 1
         pending: list[Article] = []
         for read in read_file(item, settings):
             if isinstance(read, ReadFailure):
-                fail(read)
+                ingester.fail(read)
             else:
                 pending.append(read)
-        counts["read"] += len(pending)
-        stored = store.existing_ids(a.id for a in pending)
-        for article in pending:
-            if article.id in stored or article.id in seen_ids:
-                counts["unchanged"] += 1
-                continue
-            seen_ids.add(article.id)
-            result = run_stages(article, stages, stats)
-            if isinstance(result, ReadFailure):
-                fail(result)
-                continue
-            result = index.assign(result)
-            counts["stored"] += 1
-            counts["duplicates"] += result.duplicate_of is not None
-            batch.append(result)
-            if len(batch) >= settings.batch_size:
-                flush()
+        ingester.add(pending)
         if progress:
-            progress.advance(item, counts)
-    flush()
-    run.counts = dict(counts)
-    store.finish_run(run)
-    return IngestReport(run, counts, failures, stats, time.perf_counter() - started)
+            progress.advance(item, ingester.counts)
+    return ingester.finish(started)
+
+
+def ingest_articles(
+    articles: Iterable[Article], store: Store, settings: Settings, *, inputs: Sequence[str] = ()
+) -> IngestReport:
+    """Store articles made in memory (by a benchmark's own reader, say) through the same stages,
+    duplicate grouping and batches as :func:`ingest`; articles already stored are skipped."""
+    started = time.perf_counter()
+    ingester = _Ingester(store, settings, list(inputs), None)
+    ingester.add(list(articles))
+    return ingester.finish(started)

@@ -180,43 +180,13 @@ def read_articles(topic: Topic, limit: int | None = None) -> Iterator[Article]:
 
 
 def ingest_articles(articles: Iterator[Article], store: Any, settings: Any) -> Counter[str]:
-    """Store articles made in memory, through the same per-article stages and duplicate grouping as
-    ``storyline ingest``; articles already stored are skipped."""
-    from ..pipeline import per_article_stages, run_stages
-    from ..stages.dedup import DuplicateIndex
+    """Store a topic's articles through the pipeline's own stages, duplicate grouping and batches;
+    articles already stored are skipped."""
+    from ..pipeline import ingest_articles as store_articles
 
-    counts: Counter[str] = Counter(read=0, stored=0, unchanged=0, duplicates=0, failed=0)
     pending = list(articles)
-    counts["read"] = len(pending)
-    stored = store.existing_ids(a.id for a in pending)
-    todo = [a for a in pending if a.id not in stored]
-    counts["unchanged"] = len(pending) - len(todo)
-    if not todo:
-        return counts
-    run = store.start_run(sorted({str(Path(a.source).parents[2]) for a in todo}))
-    stages = per_article_stages(settings)
-    stats: dict[str, Any] = {}
-    index = DuplicateIndex.from_fingerprints(store.iter_fingerprints(), settings)
-    batch: list[Article] = []
-    failures = []
-    for article in todo:
-        result = run_stages(article, stages, stats)
-        if not isinstance(result, Article):
-            counts["failed"] += 1
-            failures.append(result)
-            continue
-        result = index.assign(result)
-        counts["stored"] += 1
-        counts["duplicates"] += result.duplicate_of is not None
-        batch.append(result)
-        if len(batch) >= settings.batch_size:
-            store.write_batch(run.id, batch, failures)
-            batch, failures = [], []
-    if batch or failures:
-        store.write_batch(run.id, batch, failures)
-    run.counts = dict(counts)
-    store.finish_run(run)
-    return counts
+    inputs = sorted({str(Path(a.source).parents[2]) for a in pending})
+    return store_articles(pending, store, settings, inputs=inputs).counts
 
 
 # --------------------------------------------------------------------------------------------- setting
