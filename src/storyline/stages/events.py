@@ -290,21 +290,29 @@ def find_mentions(items: Sequence[AnalysedArticle], entities: dict[str, Entity])
     return found
 
 
-def _vectorise(mentions: list[EventMention]) -> None:
+def tfidf_vectors(texts: list[str]) -> list[dict[int, float]]:
+    """Sparse TF-IDF vectors (term index -> weight, rows L2-normalised) of some sentences; empty
+    vectors when there is nothing but stop words. Shared by event clustering and summarising."""
     try:
         from sklearn.feature_extraction.text import TfidfVectorizer
     except ImportError as error:  # pragma: no cover - the nlp extra brings it
         raise MissingDependencyError("scikit-learn", "nlp") from error
-    if not mentions:
-        return
-    texts = [m.text for m in mentions]
+    if not texts:
+        return []
     try:
         matrix = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform(texts).tocsr()
     except ValueError:  # nothing but stop words
-        return
-    for row, mention in enumerate(mentions):
+        return [{} for _ in texts]
+    rows = []
+    for row in range(len(texts)):
         lo, hi = matrix.indptr[row], matrix.indptr[row + 1]
-        mention.vector = dict(zip(matrix.indices[lo:hi].tolist(), matrix.data[lo:hi].tolist(), strict=True))
+        rows.append(dict(zip(matrix.indices[lo:hi].tolist(), matrix.data[lo:hi].tolist(), strict=True)))
+    return rows
+
+
+def _vectorise(mentions: list[EventMention]) -> None:
+    for mention, vector in zip(mentions, tfidf_vectors([m.text for m in mentions]), strict=True):
+        mention.vector = vector
 
 
 # -- clustering -----------------------------------------------------------------------------------------

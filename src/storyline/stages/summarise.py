@@ -24,10 +24,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..analysis import Entity
-from ..errors import MissingDependencyError
 from ..model import DatePrecision
 from ..timeline import Event, SentenceRef, Timeline, TimelineEntry, TimelineOptions
-from .events import AnalysedArticle, _ordinal, _status, originals_of, source_key
+from .events import AnalysedArticle, _ordinal, _status, originals_of, source_key, tfidf_vectors
 
 SUMMARISE_VERSION = "1"
 
@@ -121,20 +120,8 @@ def _certain(item: AnalysedArticle, ref: SentenceRef, date: str) -> bool:
 
 
 def _vectorise(candidates: list[_Candidate]) -> None:
-    try:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-    except ImportError as error:  # pragma: no cover - the nlp extra brings it
-        raise MissingDependencyError("scikit-learn", "nlp") from error
-    if not candidates:
-        return
-    try:
-        vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True)
-        matrix = vectorizer.fit_transform([c.ref.text for c in candidates]).tocsr()
-    except ValueError:  # nothing but stop words
-        return
-    for row, candidate in enumerate(candidates):
-        lo, hi = matrix.indptr[row], matrix.indptr[row + 1]
-        candidate.vector = dict(zip(matrix.indices[lo:hi].tolist(), matrix.data[lo:hi].tolist(), strict=True))
+    for candidate, vector in zip(candidates, tfidf_vectors([c.ref.text for c in candidates]), strict=True):
+        candidate.vector = vector
 
 
 def _dot(a: dict[int, float], b: dict[int, float]) -> float:
