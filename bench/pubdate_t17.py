@@ -15,13 +15,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import random
-import re
 import sys
 import time
 import warnings
 from collections import defaultdict
 from pathlib import Path
 
+from storyline.evaluate.tls import detokenise
 from storyline.model import Article
 from storyline.stages.clean import clean_article
 from storyline.stages.nlp import load_nlp
@@ -29,21 +29,6 @@ from storyline.stages.pubdate import content_keys, infer_from_corpus, infer_from
 from storyline.stages.timex import find_time_refs
 
 T17 = Path(__file__).resolve().parents[1].parent / "shared" / "datasets" / "timeline17"
-
-_PTB = [
-    (re.compile(r"-LRB-"), "("), (re.compile(r"-RRB-"), ")"), (re.compile(r"-LSB-"), "["),
-    (re.compile(r"-RSB-"), "]"), (re.compile(r"-LCB-"), "{"), (re.compile(r"-RCB-"), "}"),
-    (re.compile(r"``\s*"), '"'), (re.compile(r"\s*''"), '"'),
-    (re.compile(r"\(\s+"), "("), (re.compile(r"\s+\)"), ")"),
-    (re.compile(r"\s+([.,;:!?%])"), r"\1"), (re.compile(r"\s+(n't|'s|'re|'ve|'ll|'d|'m)\b"), r"\1"),
-    (re.compile(r"\$\s+(\d)"), r"$\1"),
-]  # fmt: skip
-
-
-def detokenise(text: str) -> str:
-    for pattern, replacement in _PTB:
-        text = pattern.sub(replacement, text)
-    return text
 
 
 def load(limit: int | None, seed: int) -> list[tuple[str, dt.date, Path]]:
