@@ -11,7 +11,7 @@ install: $(STAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,nlp,eval]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,nlp,eval,postgres,ray]'
 	touch $(STAMP)
 
 demo: install

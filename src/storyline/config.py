@@ -6,10 +6,34 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from .errors import ConfigError
 
 DEFAULT_DB = "storyline.db"
+
+# A database named by one of these is a PostgreSQL server; anything else is a SQLite file.
+DATABASE_URL_SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_database_url(db: object) -> bool:
+    """Whether a ``--db`` value is a PostgreSQL URL rather than a SQLite file path."""
+    return isinstance(db, str) and db.startswith(DATABASE_URL_SCHEMES)
+
+
+def display_database(db: str | Path) -> str:
+    """A database as messages may show it: a URL's password masked."""
+    if not is_database_url(db):
+        return str(db)
+    parts = urlsplit(str(db))
+    if parts.password is None:
+        return str(db)
+    return urlunsplit(parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@", 1)))
+
+
+def database_location(db: str | Path) -> Path | str:
+    """A ``--db`` value as storyline keeps it: a URL stays a string, anything else is a file path."""
+    return db if is_database_url(db) else Path(db)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +75,7 @@ class FieldMapping:
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    db: Path = Path(DEFAULT_DB)
+    db: Path | str = Path(DEFAULT_DB)  # a SQLite file, or a postgresql:// URL (see database_location)
     # Inputs larger than this (after decompression) are refused with a clear error, never read whole.
     max_input_bytes: int = 200 * 1024 * 1024
     fields: FieldMapping = field(default_factory=FieldMapping)
@@ -72,5 +96,5 @@ def resolve_settings(**overrides: Any) -> Settings:
     settings = Settings()
     env_db = os.environ.get("STORYLINE_DB")
     if env_db:
-        settings = replace(settings, db=Path(env_db))
+        settings = replace(settings, db=database_location(env_db))
     return settings.with_overrides(**overrides)

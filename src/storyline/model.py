@@ -147,10 +147,19 @@ class Article:
     duplicate_similarity: float | None = None
     # Which stage versions made the stored values.
     stage_versions: dict[str, str] = field(default_factory=dict)
+    # (source, raw_text, id) as last computed: hashing a long text on every access showed in profiles.
+    # Not an init field, so evolve() starts a copy without it; checked by identity, so assigning a new
+    # source or raw_text to this article is never answered with a stale id.
+    _id_cache: tuple[str, str, str] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def id(self) -> str:
-        return article_id(self.source, self.raw_text)
+        cached = self._id_cache
+        if cached is not None and cached[0] is self.source and cached[1] is self.raw_text:
+            return cached[2]
+        value = article_id(self.source, self.raw_text)
+        self._id_cache = (self.source, self.raw_text, value)
+        return value
 
     @property
     def words(self) -> int:
@@ -180,4 +189,10 @@ class ReadFailure:
 
     def __str__(self) -> str:
         where = f"{self.source}:{self.line}" if self.line is not None else self.source
-        return f"{where}: {self.reason}"
+        # One line whatever a file is called: a newline or other control character in a name is shown
+        # escaped, as Python writes it.
+        return _one_line(f"{where}: {self.reason}")
+
+
+def _one_line(text: str) -> str:
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
