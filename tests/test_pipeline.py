@@ -134,3 +134,32 @@ def test_sigkill_mid_ingest_leaves_a_valid_database_and_a_rerun_equals_a_clean_r
         pipeline.ingest([corpus], store, clean)
     assert snapshot(db) == snapshot(clean.db)
     assert len(snapshot(db)) == 301
+
+
+def test_progress_ends_with_the_final_counts_duplicates_included(tmp_path: Path) -> None:
+    # Duplicates are grouped when a batch is written, after the last file was reported: the progress
+    # display must still end on the counts the summary gives.
+    from collections import Counter
+
+    class Recorder:
+        def __init__(self) -> None:
+            self.last: Counter[str] = Counter()
+
+        def start(self, total_files: int) -> None: ...
+
+        def advance(self, path: Path, counts: Counter[str]) -> None:
+            self.last = Counter(counts)
+
+        def failure(self, failure: object) -> None: ...
+
+        def done(self, counts: Counter[str]) -> None:
+            self.last = Counter(counts)
+
+    text = "Spillway opened\n\nEngineers opened the spillway of the dam on Monday after heavy rain.\n"
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_text(text + ("" if name == "a.txt" else "\n"), encoding="utf-8")
+    recorder = Recorder()
+    with open_store(tmp_path / "s.db") as store:
+        report = pipeline.ingest([tmp_path], store, Settings(db=tmp_path / "s.db"), recorder)
+    assert report.counts["duplicates"] == 1
+    assert recorder.last["duplicates"] == report.counts["duplicates"]

@@ -7,9 +7,11 @@
     read_paths(paths, ...)     both
 
 The format comes from the extension, after a trailing ``.gz``: ``.txt .text .md`` text, ``.html .htm
-.xhtml .shtml`` HTML, ``.jsonl .ndjson .json`` JSON lines (or one JSON array), ``.csv`` and ``.tsv``. Only
-the last suffix counts (``page.htm.txt`` is text). Any other file is sniffed once decoded: markup is HTML,
-a first line holding a JSON object is JSONL, anything else text.
+.xhtml .shtml`` HTML, ``.jsonl .ndjson .json`` JSON lines (or one JSON array), ``.csv`` and ``.tsv``,
+``.rss .atom`` feeds, ``.warc`` web archives (streamed record by record, see :mod:`.warc`). Only the last
+suffix counts (``page.htm.txt`` is text). Any other file (``.xml`` too) is sniffed once decoded: an
+RSS/Atom root element is a feed, markup is HTML, a first line holding a JSON object is JSONL, anything
+else text.
 
 Readers never raise for bad input: each problem becomes a :class:`~storyline.model.ReadFailure` naming the
 input (and line) in one line, and the other articles of the same file still come through.
@@ -27,6 +29,7 @@ from ..config import Settings
 from ..errors import InputError
 from ..model import Article, ReadFailure
 from .decode import DecodedText, decode_bytes, read_bytes
+from .feeds import looks_like_feed, read_feed
 from .tabular import read_csv, read_jsonl
 from .text import read_text
 
@@ -45,6 +48,9 @@ _FORMAT_BY_SUFFIX = {
     ".json": "jsonl",
     ".csv": "csv",
     ".tsv": "tsv",
+    ".rss": "feed",
+    ".atom": "feed",
+    ".warc": "warc",
 }
 _MARKUP = re.compile(
     r"<(?:!doctype\s+html|html|head|body|meta|title|article|main|div|p|section|span|h[1-6]|br|a)\b",
@@ -122,9 +128,19 @@ def read_file(path: Path, settings: Settings) -> Iterator[Article | ReadFailure]
     source = str(path)
     try:
         fmt = detect_format(path)
+        if fmt == "warc":
+            # Streamed: the size limit applies to each record, as a whole CC-NEWS archive is ~1 GB.
+            from .warc import read_warc
+
+            yield from read_warc(path, settings)
+            return
         data = read_bytes(path, settings.max_input_bytes)
         looks_like_markup = _STARTS_WITH_MARKUP.match(data) is not None
         decoded = decode_bytes(data, source, html=fmt == "html" or (fmt is None and looks_like_markup))
+        if fmt == "feed" or (fmt is None and looks_like_feed(decoded.text)):
+            # feedparser decodes the bytes itself, by the XML rules (<?xml encoding?>).
+            yield from read_feed(path, data)
+            return
         del data  # the text is all we keep; the bytes could be as large as the limit
         yield from _read_decoded(path, decoded, fmt or sniff_format(decoded.text), settings)
     except InputError as exc:

@@ -4,8 +4,11 @@ Order of the decoding cascade (the first that works wins, and its name is kept o
 
 1. a byte-order mark (UTF-8, UTF-16 LE/BE, UTF-32 LE/BE);
 2. strict UTF-8 (most inputs; a mislabelled page that is valid UTF-8 is still UTF-8);
-3. for HTML, the page's own ``<meta charset>`` / ``http-equiv`` declaration, if the bytes decode with it;
-4. charset_normalizer's best guess (GBK/GB18030, Big5, cp1251, ...).
+3. the charset an HTTP header named (WARC records), then for HTML the page's own ``<meta charset>`` /
+   ``http-equiv`` declaration, if the bytes decode with it;
+4. mostly UTF-8 with a few cp1252 bytes (a row pasted in from an older file), recorded as
+   ``utf-8+cp1252``: the stray bytes are read as cp1252 rather than losing or garbling the whole file;
+5. charset_normalizer's best guess (GBK/GB18030, Big5, cp1251, ...).
 
 The decoded string is kept exactly: no newline or control character is changed here.
 """
@@ -39,6 +42,7 @@ _META_CHARSET = re.compile(rb"""<meta\b[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.
 # Control bytes that do not occur in text (tab, newlines, form feed and ESC, used by ISO-2022, excluded).
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
 _BINARY_CONTROL_SHARE = 0.1
+_ESCAPED_BYTES = re.compile("[\udc80-\udcff]+")
 
 # Labels that browsers (WHATWG encoding standard) read as a larger superset: a page declaring gb2312
 # routinely holds GBK characters, one declaring latin-1 holds cp1252 quotes.
@@ -105,21 +109,22 @@ def _read_gzip(path: Path, max_bytes: int) -> bytes:
     return b"".join(chunks)
 
 
-def decode_bytes(data: bytes, source: str, *, html: bool = False) -> DecodedText:
+def decode_bytes(data: bytes, source: str, *, html: bool = False, declared: str | None = None) -> DecodedText:
     """Decode an input's bytes into text, following the cascade in the module docstring.
 
-    ``html`` lets a ``<meta charset>`` declaration count. Raises :class:`InputError` for an empty file,
-    a binary file, or bytes no encoding explains.
+    ``html`` lets a ``<meta charset>`` declaration count. ``declared`` is a charset the transport named
+    (an HTTP ``Content-Type`` in a WARC record): it counts after strict UTF-8, before ``<meta charset>``.
+    Raises :class:`InputError` for an empty file, a binary file, or bytes no encoding explains.
     """
     if not data or data.isspace():
         raise InputError(source, "empty file")
     decoded = _decode_with_bom(data, source)
     if decoded is None:
         _refuse_binary(data, source)
-        decoded = _decode_without_bom(data, html=html)
+        decoded = _decode_without_bom(data, html=html, declared=declared)
     if decoded is None:
         raise InputError(source, "cannot detect the text encoding")
-    if not decoded.text.strip():
+    if not decoded.text or decoded.text.isspace():  # not strip(): that would copy the whole text
         raise InputError(source, "empty file")
     return decoded
 
@@ -145,29 +150,46 @@ def _refuse_binary(data: bytes, source: str) -> None:
         raise InputError(source, "binary file, not text")
 
 
-def _decode_without_bom(data: bytes, *, html: bool) -> DecodedText | None:
+def _decode_without_bom(data: bytes, *, html: bool, declared: str | None = None) -> DecodedText | None:
     try:
         return DecodedText(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
         pass
-    if html:
-        declared = declared_charset(data)
-        if declared:
+    candidates = [codec_for_label(declared) if declared else None, declared_charset(data) if html else None]
+    for codec in candidates:
+        if codec:
             try:
-                return DecodedText(data.decode(declared), declared)
+                return DecodedText(data.decode(codec), codec)
             except UnicodeDecodeError:
-                pass  # the declaration is wrong: let detection decide
-    return _detect(data)
+                pass  # the declaration is wrong: let the next one or detection decide
+    # Before detection: on mostly-UTF-8 bytes it guesses a single-byte code page and garbles every line.
+    return _utf8_with_cp1252_bytes(data) or _detect(data)
+
+
+def _utf8_with_cp1252_bytes(data: bytes) -> DecodedText | None:
+    """UTF-8 in which the bytes that are not UTF-8 read as cp1252; None unless valid UTF-8 characters
+    outnumber those bytes (random or legacy-encoded bytes are not "mostly UTF-8")."""
+    text = data.decode("utf-8", errors="surrogateescape")  # each stray byte becomes U+DC80..U+DCFF
+    stray = sum(len(run) for run in _ESCAPED_BYTES.findall(text))
+    if sum(1 for char in text if ord(char) > 0x7F) - stray <= stray:
+        return None
+    text = _ESCAPED_BYTES.sub(
+        lambda run: run.group().encode("utf-8", "surrogateescape").decode("cp1252", "replace"), text
+    )
+    return DecodedText(text, "utf-8+cp1252")
 
 
 def declared_charset(data: bytes) -> str | None:
     """The Python codec named by a page's ``<meta charset>`` / ``http-equiv`` declaration, if any."""
     match = _META_CHARSET.search(data[:_SNIFF_BYTES])
-    if not match:
-        return None
+    return codec_for_label(match.group(1).decode("ascii")) if match else None
+
+
+def codec_for_label(label: str) -> str | None:
+    """The Python codec for a charset label (``"ISO-8859-1"`` -> ``"cp1252"``), None for an unknown one."""
     try:
-        name = codecs.lookup(match.group(1).decode("ascii")).name
-    except LookupError:
+        name = codecs.lookup(label.strip()).name
+    except (LookupError, ValueError):
         return None
     return _LABEL_SUPERSETS.get(name, name)
 

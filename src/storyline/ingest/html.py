@@ -67,6 +67,9 @@ _LANGUAGE_META_XPATH = etree.XPath('//meta[@http-equiv="content-language" or @pr
 _DATE_PARAMS = {"extensive_search": False, "original_date": True}
 # JSON-LD graphs can nest; past this depth a page is adversarial rather than informative.
 _MAX_JSON_DEPTH = 20
+# libxml2 drops whatever is nested deeper than this (without its HUGE option, which has no limit at all).
+_MAX_PARSED_DEPTH = 255
+_NESTED_TOO_DEEPLY = f"HTML nested more than {_MAX_PARSED_DEPTH} levels deep: its text cannot be read"
 
 
 def read_html(path: Path, decoded: DecodedText) -> Iterator[Article | ReadFailure]:
@@ -89,7 +92,9 @@ def read_html(path: Path, decoded: DecodedText) -> Iterator[Article | ReadFailur
         yield ReadFailure(source, f"cannot extract text from the HTML: {type(exc).__name__}")
         return
     if not isinstance(document, Document) or not (document.text or "").strip():
-        yield ReadFailure(source, "no article text found in the HTML")
+        yield ReadFailure(
+            source, _NESTED_TOO_DEEPLY if _too_deep(tree) else "no article text found in the HTML"
+        )
         return
 
     url = document.url if _is_web_url(document.url) else None
@@ -112,6 +117,16 @@ def read_html(path: Path, decoded: DecodedText) -> Iterator[Article | ReadFailur
         extracted_text=document.text,
         extra=_extra(document),
     )
+
+
+def _too_deep(tree: HtmlElement) -> bool:
+    """Whether the parser cut the page at libxml2's nesting limit (whatever was deeper is gone)."""
+    depth: dict[HtmlElement, int] = {}
+    for element in tree.iter():
+        depth[element] = depth.get(element.getparent(), 0) + 1
+        if depth[element] >= _MAX_PARSED_DEPTH:
+            return True
+    return False
 
 
 def _parse(html: str) -> HtmlElement | None:

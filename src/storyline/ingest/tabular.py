@@ -53,10 +53,10 @@ def read_jsonl(path: Path, decoded: DecodedText, fields: FieldMapping) -> Iterat
                 data, path=path, line=1, fmt="jsonl", encoding=decoded.encoding, fields=fields
             )
             return
-    for number, line in enumerate(text.split("\n"), start=1):
+    for number, line in enumerate(_lines(text), start=1):
         # JSON strings cannot hold a raw newline, so "\n" is the only row separator (not str.splitlines,
         # which would also split on U+2028 inside a string).
-        if not line.strip():
+        if not line or line.isspace():
             continue
         try:
             row = json.loads(line)
@@ -72,6 +72,15 @@ def read_jsonl(path: Path, decoded: DecodedText, fields: FieldMapping) -> Iterat
         yield row_to_article(
             row, path=path, line=number, fmt="jsonl", encoding=decoded.encoding, fields=fields
         )
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` one at a time: split() would hold a second copy of a file of many megabytes."""
+    start = 0
+    while (end := text.find("\n", start)) >= 0:
+        yield text[start:end]
+        start = end + 1
+    yield text[start:]
 
 
 def _read_json_array(
@@ -147,6 +156,7 @@ def row_to_article(
 ) -> Article | ReadFailure:
     """Turn one row of an export into an article, or a failure naming the row and why."""
     where = f"item {item}: " if item is not None else ""
+    row = {key: _without_nul(cell) for key, cell in row.items()}
     keys: dict[str, str] = {}
     for key in row:
         if isinstance(key, str):
@@ -220,6 +230,17 @@ def row_to_article(
         modification_date=modification_date,
         extra=extra,
     )
+
+
+def _without_nul(cell: Any, depth: int = 0) -> Any:
+    """A JSON string may hold NUL ("\\u0000"), which no news text means and PostgreSQL cannot store."""
+    if isinstance(cell, str):
+        return cell.replace("\x00", "") if "\x00" in cell else cell
+    if isinstance(cell, list) and depth < 3:
+        return [_without_nul(c, depth + 1) for c in cell]
+    if isinstance(cell, dict) and depth < 3:
+        return {k: _without_nul(c, depth + 1) for k, c in cell.items()}
+    return cell
 
 
 def outlet_from_url(url: str) -> str | None:

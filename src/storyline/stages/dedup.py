@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
@@ -40,10 +41,18 @@ def content_id(text: str) -> str:
     return hashlib.sha256(" ".join(normalised_words(text)).encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
+@lru_cache(maxsize=4)
+def _permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
+    # datasketch derives them from its fixed seed for every new MinHash; computing them once halves the
+    # cost of a fingerprint and of loading a large corpus's signatures.
+    return MinHash(num_perm=num_perm, scheme=_SCHEME).permutations  # type: ignore[no-any-return]
+
+
 def minhash_of(words: list[str], settings: Settings) -> MinHash:
     size = settings.shingle_words
     shingles = {" ".join(words[i : i + size]) for i in range(max(1, len(words) - size + 1))}
-    signature = MinHash(num_perm=settings.minhash_permutations, scheme=_SCHEME)
+    num_perm = settings.minhash_permutations
+    signature = MinHash(num_perm=num_perm, permutations=_permutations(num_perm), scheme=_SCHEME)
     signature.update_batch(s.encode("utf-8", "surrogatepass") for s in shingles)
     return signature
 
@@ -73,17 +82,27 @@ class DuplicateIndex:
         self._canonical: dict[str, str] = {}  # article id -> the canonical id of its group
         self._signatures: dict[str, MinHash] = {}
         self._order: dict[str, int] = {}
+        self.last_seq = 0  # the highest ``seq`` of the stored fingerprints added so far
 
     @classmethod
     def from_fingerprints(cls, fingerprints: Iterable[Fingerprint], settings: Settings) -> DuplicateIndex:
         index = cls(settings)
-        for fp in fingerprints:
-            index._add(fp.article_id, fp.content_id, fp.minhash, fp.duplicate_of)
+        index.update(fingerprints)
         return index
+
+    def update(self, fingerprints: Iterable[Fingerprint]) -> None:
+        """Add stored articles (those another ingest stored since, say); ones already known are kept."""
+        for fp in fingerprints:
+            self._add(fp.article_id, fp.content_id, fp.minhash, fp.duplicate_of)
+            self.last_seq = max(self.last_seq, fp.seq)
+
+    def __contains__(self, article_id: object) -> bool:
+        return article_id in self._canonical
 
     def _signature(self, minhash: bytes) -> MinHash:
         values = np.frombuffer(minhash, dtype=_DTYPE)
-        return MinHash(num_perm=len(values), hashvalues=values, scheme=_SCHEME)
+        permutations = _permutations(len(values))
+        return MinHash(num_perm=len(values), hashvalues=values, permutations=permutations, scheme=_SCHEME)
 
     def _add(self, article_id: str, cid: str | None, minhash: bytes | None, duplicate_of: str | None) -> None:
         self._order.setdefault(article_id, len(self._order))

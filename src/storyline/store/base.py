@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +19,10 @@ class Fingerprint:
     content_id: str | None
     minhash: bytes | None
     duplicate_of: str | None
+    seq: int = 0  # the order of storing: fingerprints after a given one are what others stored since
+
+
+Grouper = Callable[[Sequence[Article]], list[Article]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,19 +70,34 @@ class Store(ABC):
         """Which of these article ids are stored already."""
 
     @abstractmethod
-    def write_batch(self, run_id: int, articles: Sequence[Article], failures: Sequence[ReadFailure]) -> None:
-        """Store new articles and the failures met while reading them, in one transaction."""
+    def write_batch(
+        self,
+        run_id: int,
+        articles: Sequence[Article],
+        failures: Sequence[ReadFailure],
+        *,
+        group: Grouper | None = None,
+    ) -> list[Article]:
+        """Store new articles and the failures met while reading them, in one transaction; what is
+        stored is returned. ``group`` runs inside that transaction, after the store's write lock is
+        taken, and turns ``articles`` into what is stored: what it reads (the fingerprints other ingests
+        stored) cannot change before the write, so two ingests on one database never miss each other's
+        duplicates."""
 
     @abstractmethod
     def get_article(self, article_id: str) -> Article:
         """The article with this id, or a unique prefix of it; NotFoundError otherwise."""
 
     @abstractmethod
-    def iter_articles(self, *, include_duplicates: bool = True) -> Iterator[Article]:
-        """All stored articles in the order they were ingested."""
+    def iter_articles(
+        self, *, include_duplicates: bool = True, corpus_dates: bool = True
+    ) -> Iterator[Article]:
+        """All stored articles in the order they were ingested; without ``corpus_dates``, as they were
+        before the corpus stage dated them (what that stage starts from at every run)."""
 
     @abstractmethod
-    def iter_fingerprints(self) -> Iterator[Fingerprint]: ...
+    def iter_fingerprints(self, after: int = 0) -> Iterator[Fingerprint]:
+        """The fingerprints of the articles stored after the one whose ``seq`` is ``after``, in order."""
 
     @abstractmethod
     def count_articles(self) -> int: ...
@@ -141,5 +160,28 @@ class Store(ABC):
     def set_inferred_dates(self, dates: dict[str, DateValue | None]) -> None: ...
 
     @abstractmethod
+    def set_corpus_dates(self, dates: dict[str, DateValue | None]) -> None:
+        """Publication dates inferred from other articles (None removes one); they win over dates
+        inferred from an article's own text, never over stated or corrected ones."""
+
+    @abstractmethod
     def set_date_correction(self, article_id: str, value: DateValue | None) -> None:
         """A user's publication date for an article (None removes it); it wins over any other."""
+
+    # -- other user corrections (kept apart from computed results; they survive a re-analysis) --------
+
+    @abstractmethod
+    def set_outlet_correction(self, article_id: str, outlet: str | None) -> None:
+        """A user's outlet for an article (None removes it); it wins over the outlet found."""
+
+    @abstractmethod
+    def hidden_entries(self) -> set[str]:
+        """Dates of the timeline entries a user hid."""
+
+    @abstractmethod
+    def set_entry_hidden(self, date: str, hidden: bool) -> None: ...
+
+    @abstractmethod
+    def data_version(self) -> int:
+        """A number that changes whenever another connection commits a change to the stored data, so a
+        long-lived reader (the web app) knows when its cached results are stale."""

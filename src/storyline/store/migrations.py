@@ -163,4 +163,38 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         );
         """,
     ),
+    (
+        4,
+        "user corrections of outlets and hidden timeline entries",
+        """
+        -- More of what users decided, kept apart from computed results like date_corrections.
+        CREATE TABLE outlet_corrections (
+            article_id TEXT PRIMARY KEY REFERENCES articles(id),
+            outlet TEXT NOT NULL,
+            corrected_at TEXT NOT NULL
+        );
+        -- Timeline entries are keyed by their date, which survives re-analysis (event ids need not).
+        CREATE TABLE hidden_entries (
+            date TEXT PRIMARY KEY,
+            hidden_at TEXT NOT NULL
+        );
+        """,
+    ),
+    (
+        5,
+        "dates inferred from the corpus kept apart from those inferred from each article's text",
+        """
+        -- A corpus date is redone over the whole corpus at every run; keeping it apart from the text date
+        -- it may replace lets a run start from the same state as a fresh build (update == rebuild).
+        CREATE TABLE corpus_dates (
+            article_id TEXT PRIMARY KEY REFERENCES articles(id),
+            date TEXT NOT NULL,
+            inferred_at TEXT NOT NULL
+        );
+        INSERT INTO corpus_dates
+            SELECT article_id, date, inferred_at FROM inferred_dates
+            WHERE json_extract(date, '$.method') = 'corpus';
+        DELETE FROM inferred_dates WHERE json_extract(date, '$.method') = 'corpus';
+        """,
+    ),
 ]

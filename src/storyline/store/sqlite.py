@@ -17,7 +17,7 @@ from typing import Any
 
 from ..errors import NotFoundError, StoreError
 from ..model import Article, DateValue, FieldMethod, ReadFailure, Removal
-from .base import Fingerprint, IngestRun, SearchHit, Store
+from .base import Fingerprint, Grouper, IngestRun, SearchHit, Store
 from .migrations import MIGRATIONS
 from .sqlite_analysis import SQLiteAnalysisTables
 
@@ -52,11 +52,20 @@ _ARTICLE_COLUMNS = (
 
 
 # An article as the user should see it: a user's date correction wins, then the date the article
-# states, then one inferred later from its text or the corpus.
-_SELECT_ARTICLES = (
-    "SELECT a.*, c.date AS corrected_date, i.date AS inferred_date FROM articles a "
-    "LEFT JOIN date_corrections c ON c.article_id = a.id LEFT JOIN inferred_dates i ON i.article_id = a.id"
-)
+# states, then one inferred later from the corpus, then one inferred from its own text.
+def select_articles(*, corpus_dates: bool = True, columns: str = "a.*") -> str:
+    inferred = "coalesce(k.date, i.date)" if corpus_dates else "i.date"
+    return (
+        f"SELECT {columns}, c.date AS corrected_date, {inferred} AS inferred_date, "
+        "o.outlet AS corrected_outlet FROM articles a "
+        "LEFT JOIN date_corrections c ON c.article_id = a.id "
+        "LEFT JOIN inferred_dates i ON i.article_id = a.id "
+        "LEFT JOIN corpus_dates k ON k.article_id = a.id "
+        "LEFT JOIN outlet_corrections o ON o.article_id = a.id"
+    )
+
+
+_SELECT_ARTICLES = select_articles()
 
 
 def _now() -> str:
@@ -116,8 +125,12 @@ class SQLiteStore(SQLiteAnalysisTables, Store):
     def schema_version(self) -> int:
         return int(self._db.execute("SELECT max(version) FROM schema_migrations").fetchone()[0])
 
+    def data_version(self) -> int:
+        # SQLite's own change counter: it moves when any other connection commits.
+        return int(self._db.execute("PRAGMA data_version").fetchone()[0])
+
     def _transaction(self) -> _Transaction:
-        return _Transaction(self._db)
+        return _Transaction(self._db, self.path)
 
     def close(self) -> None:
         self._db.close()
@@ -135,12 +148,24 @@ class SQLiteStore(SQLiteAnalysisTables, Store):
             )
         return found
 
-    def write_batch(self, run_id: int, articles: Sequence[Article], failures: Sequence[ReadFailure]) -> None:
+    def write_batch(
+        self,
+        run_id: int,
+        articles: Sequence[Article],
+        failures: Sequence[ReadFailure],
+        *,
+        group: Grouper | None = None,
+    ) -> list[Article]:
         now = _now()
-        rows = [self._article_row(article, run_id, now) for article in articles]
         marks = ",".join("?" * len(_ARTICLE_COLUMNS))
+        stored = list(articles)
+        rows: list[tuple[Any, ...]] = []
         try:
             with self._transaction():
+                # BEGIN IMMEDIATE holds the write lock from here: no other connection commits until we do.
+                if group is not None:
+                    stored = group(stored)
+                rows = [self._article_row(article, run_id, now) for article in stored]
                 # INSERT OR IGNORE: a concurrent ingest may have stored the same article meanwhile.
                 self._db.executemany(
                     f"INSERT OR IGNORE INTO articles({','.join(_ARTICLE_COLUMNS)}) VALUES ({marks})", rows
@@ -149,8 +174,9 @@ class SQLiteStore(SQLiteAnalysisTables, Store):
                     "INSERT INTO ingest_failures(run_id, source, line, reason) VALUES (?, ?, ?, ?)",
                     [(run_id, f.source, f.line, f.reason) for f in failures],
                 )
-        except sqlite3.Error as exc:
-            raise StoreError(f"{self.path}: could not store a batch of {len(rows)} articles ({exc})") from exc
+        except StoreError as exc:
+            raise StoreError(f"{exc} (a batch of {len(stored)} articles was not stored)") from exc.__cause__
+        return stored
 
     @staticmethod
     def _article_row(article: Article, run_id: int, now: str) -> tuple[Any, ...]:
@@ -195,6 +221,10 @@ class SQLiteStore(SQLiteAnalysisTables, Store):
             article.publication_date = corrected
         elif article.publication_date is None:
             article.publication_date = _date_from_json(row["inferred_date"])
+        if row["corrected_outlet"] is not None:
+            if article.outlet is not None:
+                article.extra["outlet_as_read"] = article.outlet
+            article.outlet, article.outlet_method = row["corrected_outlet"], FieldMethod.MANUAL
         return article
 
     @staticmethod
@@ -237,8 +267,10 @@ class SQLiteStore(SQLiteAnalysisTables, Store):
             raise NotFoundError(f"id prefix {article_id!r} matches several articles; give more characters")
         return self._article(rows[0])
 
-    def iter_articles(self, *, include_duplicates: bool = True) -> Iterator[Article]:
-        sql = _SELECT_ARTICLES
+    def iter_articles(
+        self, *, include_duplicates: bool = True, corpus_dates: bool = True
+    ) -> Iterator[Article]:
+        sql = select_articles(corpus_dates=corpus_dates)
         if not include_duplicates:
             sql += " WHERE a.duplicate_of IS NULL"
         # fetchmany keeps memory flat on a large corpus.
@@ -246,11 +278,14 @@ class SQLiteStore(SQLiteAnalysisTables, Store):
         while rows := cursor.fetchmany(200):
             yield from map(self._article, rows)
 
-    def iter_fingerprints(self) -> Iterator[Fingerprint]:
-        cursor = self._db.execute("SELECT id, content_id, minhash, duplicate_of FROM articles ORDER BY seq")
+    def iter_fingerprints(self, after: int = 0) -> Iterator[Fingerprint]:
+        cursor = self._db.execute(
+            "SELECT id, content_id, minhash, duplicate_of, seq FROM articles WHERE seq > ? ORDER BY seq",
+            (after,),
+        )
         while rows := cursor.fetchmany(1000):
             for row in rows:
-                yield Fingerprint(row[0], row[1], row[2], row[3])
+                yield Fingerprint(*row)
 
     def count_articles(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM articles").fetchone()[0])
@@ -310,20 +345,39 @@ class SQLiteStore(SQLiteAnalysisTables, Store):
 
 
 class _Transaction:
-    """``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any exception (Ctrl-C included)."""
+    """``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any exception (Ctrl-C included).
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    A database error inside or at ``COMMIT`` (a full disk, a read-only file) becomes a :class:`StoreError`
+    naming the database, in one line, after the rollback: the file keeps its last whole transaction.
+    """
+
+    def __init__(self, db: sqlite3.Connection, path: Path) -> None:
         self._db = db
+        self._path = path
 
     def __enter__(self) -> sqlite3.Connection:
         self._db.execute("BEGIN IMMEDIATE")
         return self._db
 
-    def __exit__(self, exc_type: type[BaseException] | None, *_: Any) -> None:
-        if exc_type is None:
-            self._db.execute("COMMIT")
-        else:
-            self._db.execute("ROLLBACK")
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, _: Any) -> None:
+        error = exc if isinstance(exc, sqlite3.Error) else None
+        try:
+            if exc_type is None:
+                self._db.execute("COMMIT")
+        except sqlite3.Error as commit_error:
+            error = commit_error
+        finally:
+            # SQLite may have rolled back already (it does on SQLITE_FULL); a second ROLLBACK would fail.
+            if self._db.in_transaction and (exc_type is not None or error is not None):
+                self._db.execute("ROLLBACK")
+        if error is not None:
+            raise StoreError(f"{self._path}: cannot write to the database: {_explain(error)}") from error
+
+
+def _explain(error: sqlite3.Error) -> str:
+    if getattr(error, "sqlite_errorname", "") == "SQLITE_FULL":
+        return "the disk is full (or the database reached its size limit); free some space and run again"
+    return str(error).split("\n", 1)[0]
 
 
 def _split_sql(script: str) -> list[str]:

@@ -211,13 +211,21 @@ class SQLiteAnalysisTables:
         with self._transaction():
             self._write_inferred_dates(dates, _now())
 
-    def _write_inferred_dates(self, dates: dict[str, DateValue | None], now: str) -> None:
+    def set_corpus_dates(self, dates: dict[str, DateValue | None]) -> None:
+        with self._transaction():
+            self._write_inferred_dates(dates, _now(), table="corpus_dates")
+
+    def _write_inferred_dates(
+        self, dates: dict[str, DateValue | None], now: str, table: str = "inferred_dates"
+    ) -> None:
+        """Dates inferred from an article's text (``inferred_dates``) or from the corpus (``corpus_dates``);
+        None removes one."""
         for article_id, value in dates.items():
             if value is None:
-                self._db.execute("DELETE FROM inferred_dates WHERE article_id = ?", (article_id,))
+                self._db.execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
             else:
                 self._db.execute(
-                    "INSERT OR REPLACE INTO inferred_dates VALUES (?, ?, ?)",
+                    f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?)",
                     (article_id, json.dumps(value.to_dict(), ensure_ascii=False), now),
                 )
 
@@ -231,12 +239,36 @@ class SQLiteAnalysisTables:
                     (article_id, json.dumps(value.to_dict(), ensure_ascii=False), _now()),
                 )
 
+    # -- other user corrections ---------------------------------------------------------------------
+
+    def set_outlet_correction(self, article_id: str, outlet: str | None) -> None:
+        with self._transaction():
+            if outlet is None:
+                self._db.execute("DELETE FROM outlet_corrections WHERE article_id = ?", (article_id,))
+            else:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO outlet_corrections VALUES (?, ?, ?)", (article_id, outlet, _now())
+                )
+
+    def hidden_entries(self) -> set[str]:
+        return {r[0] for r in self._db.execute("SELECT date FROM hidden_entries")}
+
+    def set_entry_hidden(self, date: str, hidden: bool) -> None:
+        with self._transaction():
+            if hidden:
+                self._db.execute("INSERT OR REPLACE INTO hidden_entries VALUES (?, ?)", (date, _now()))
+            else:
+                self._db.execute("DELETE FROM hidden_entries WHERE date = ?", (date,))
+
     def dates_found_later(self) -> dict[str, tuple[DateValue | None, DateValue | None]]:
         """article id -> (user correction, inferred date), for the articles that have either."""
         found: dict[str, list[DateValue | None]] = {}
         for r in self._db.execute("SELECT article_id, date FROM date_corrections"):
             found.setdefault(r[0], [None, None])[0] = DateValue.from_dict(json.loads(r[1]))
-        for r in self._db.execute("SELECT article_id, date FROM inferred_dates"):
+        for r in self._db.execute(
+            "SELECT coalesce(k.article_id, i.article_id), coalesce(k.date, i.date) FROM inferred_dates i "
+            "FULL JOIN corpus_dates k ON k.article_id = i.article_id"
+        ):
             found.setdefault(r[0], [None, None])[1] = DateValue.from_dict(json.loads(r[1]))
         return {k: (v[0], v[1]) for k, v in found.items()}
 
