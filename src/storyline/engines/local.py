@@ -1,0 +1,45 @@
+"""The local engine: the per-article stages run in this process, spaCy parses with a pool of its own.
+
+spaCy's ``nlp.pipe(..., n_process=N)`` forks N parsing processes once per stream and streams the parsed
+documents back in order; the analysis then reads them here. That is the analysis path of
+:func:`storyline.analyse.analyse` on this engine. :meth:`LocalEngine.map_batches` runs a function in this
+process, batch after batch (ingest's cheap stages).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from . import BatchFn, Engine, R, T, batched, cpu_count
+
+# Starting parser processes costs about a second each and every parsed document is copied back: below
+# this many articles one process is faster.
+MIN_ARTICLES_FOR_PROCESSES = 100
+
+
+class LocalEngine(Engine):
+    name = "local"
+
+    def __init__(self, processes: int | None = None) -> None:
+        if processes is not None and processes < 1:
+            raise ValueError(f"processes must be at least 1, not {processes}")
+        self.processes = processes or cpu_count()
+        self._chosen = processes is not None
+
+    @property
+    def workers(self) -> int:
+        return 1
+
+    def processes_for(self, articles: int) -> int:
+        """How many spaCy processes to parse ``articles`` articles with: as many as asked for, or by
+        default every core for a run large enough to gain from them."""
+        if self._chosen or articles >= MIN_ARTICLES_FOR_PROCESSES:
+            return self.processes
+        return 1
+
+    def close(self) -> None:
+        """Nothing to release: spaCy's parser processes end with their stream."""
+
+    def map_batches(self, fn: BatchFn[T, R], items: Iterable[T], batch_size: int) -> Iterator[R]:
+        for batch in batched(items, batch_size):
+            yield fn(batch)
