@@ -151,6 +151,8 @@ def test_lavrov_visits_are_three_events_never_merged(lavrov):
     assert {number[a] for a in visits["2024-04"].articles} == {"001", "003", "004"}
     assert visits["2024-04"].date == "2024-04-08"
     assert visits["2024-04"].independent_sources == 3
+    # "(TDI)" in 003's dateline names the outlet that reported the visit, not a participant in it.
+    assert not any(p.endswith(":tdi") for p in visits["2024-04"].participants)
     assert {number[a] for a in visits["2023-10"].articles} == {"000"}
     assert "002" in {number[a] for a in visits["2022-02"].articles}
     assert not {"000", "003", "004"} & {number[a] for a in visits["2022-02"].articles}

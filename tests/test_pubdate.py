@@ -206,3 +206,62 @@ def test_lavrov_article_001_is_dated_from_the_corpus_alone(nlp, lavrov_dir: Path
     dated = corpus[items[1][0].id]
     assert dated.value in ("2024-04-07", "2024-04-08") and dated.method == DateMethod.CORPUS
     assert items[3][0].id in dated.evidence
+
+
+# --- sentence anchoring: an undated "on Tuesday" dated by another article telling the same event ------
+
+
+def test_corpus_dates_a_weekday_from_a_dated_article_telling_the_same_event(nlp) -> None:
+    from storyline.analysis import Sentence
+    from storyline.stages.entities import find_mentions
+    from storyline.stages.timex import find_time_refs
+
+    stated = DateValue("2024-10-09", DatePrecision.DAY, DateMethod.DATELINE)
+    earlier = DateValue("2024-10-02", DatePrecision.DAY, DateMethod.DATELINE)
+    texts = [
+        ("KESTREL BAY, Oct. 9, 2024 -- Harbour master Oona Falkenrath closed the northern breakwater of "
+         "Kestrel Bay on Tuesday after storm waves cracked its concrete caissons. Ferries now dock at the "
+         "southern quay.", stated),
+        ("KESTREL BAY, Oct. 2, 2024 -- The Kestrel Bay harbour board approved its budget for the coming "
+         "year on Wednesday. Harbour master Oona Falkenrath presented the accounts.", earlier),
+        ("Fishing boats were turned away from Kestrel Bay on Tuesday when harbour master Oona Falkenrath "
+         "closed the northern breakwater because storm waves had cracked its caissons. Skippers said they "
+         "lost a day of work.", None),
+    ]  # fmt: skip
+    items = []
+    for index, (text, date) in enumerate(texts):
+        doc = nlp(text)
+        a = article(text, source=f"anchor-{index}.txt", date=date)
+        refs = find_time_refs(doc, date)
+        sentences = [Sentence(s.start_char, s.end_char) for s in doc.sents]
+        items.append(pubdate.CorpusArticle(a, refs, pubdate.content_keys(doc), sentences, find_mentions(doc)))
+    found = infer_from_corpus(items)
+    dated = found[items[2].article.id]
+    # Tuesday is 2024-10-08: the article was written that day or the next.
+    assert dated.method == DateMethod.CORPUS and dated.value in ("2024-10-08", "2024-10-09")
+    assert dated.confidence < 1
+    assert "'Tuesday'" in dated.evidence and "breakwater" in dated.evidence
+    assert items[0].article.id in dated.evidence.split("||")[0], "the evidence names the matching article"
+
+
+@pytest.fixture(scope="module")
+def riverton(riverton_db: Path) -> dict[str, Article]:
+    """The demo corpus ingested and analysed through the library (file name -> stored article)."""
+    from storyline.store import open_store
+
+    with open_store(riverton_db) as store:
+        return {Path(a.source).name: a for a in store.iter_articles()}
+
+
+def test_demo_radio_article_without_any_date_is_dated_by_the_corpus(riverton) -> None:
+    # "on Wednesday ... four days after the Alder River crested" (crest: Saturday 2025-03-15).
+    date = riverton["radio-alder-millbrook-return.txt.gz"].publication_date
+    assert date is not None and date.method == DateMethod.CORPUS and date.confidence < 1
+    assert abs((dt.date.fromisoformat(date.value) - dt.date(2025, 3, 19)).days) <= 1, date
+    assert "Wednesday" in date.evidence and "Millbrook district began returning" in date.evidence
+
+
+def test_demo_article_with_weekdays_only_is_dated_by_the_corpus(riverton) -> None:
+    date = riverton["valley-courier-shelters.txt"].publication_date
+    assert date is not None and date.day is not None
+    assert abs((dt.date.fromisoformat(date.day) - dt.date(2025, 3, 14)).days) <= 1, date

@@ -59,6 +59,7 @@ class TimelineEntry:
     outlets: list[str] = field(default_factory=list)
     independent_sources: int = 0
     date_uncertain: bool = False  # the date rests on inferred publication dates
+    hidden: bool = False  # a user hid it (shown only when TimelineOptions.show_hidden asks for it)
 
     @property
     def verification(self) -> str:
@@ -74,6 +75,7 @@ class TimelineOptions:
     end: str | None = None
     max_dates: int | None = None
     sentences_per_date: int = 2
+    show_hidden: bool = False  # keep the entries a user hid, marked as hidden
 
 
 @dataclass(slots=True)

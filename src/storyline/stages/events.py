@@ -40,6 +40,7 @@ from ..analysis import ArticleAnalysis, Entity, Mention, TimeRef
 from ..errors import MissingDependencyError
 from ..model import Article, DatePrecision
 from ..timeline import Event, SentenceRef
+from .outlets import normalise_outlet
 
 EVENTS_VERSION = "1"
 
@@ -198,10 +199,15 @@ def _entity_weights(
         weight = _LABEL_WEIGHT.get(label)
         if weight is None or entity_id is None:
             continue
-        if entity is not None and entity.name.casefold() in outlets:
-            continue  # "as reported by Reuters" says who told, not who took part
+        if entity is not None and _is_outlet(entity.name, outlets):
+            continue  # "as reported by Reuters" (or a dateline's "(TDI)") says who told, not who took part
         weights[entity_id] = weight
     return weights
+
+
+def _is_outlet(name: str, outlets: set[str]) -> bool:
+    """Whether an entity is one of the corpus's outlets, under any of its names ("TDI", "Reuters")."""
+    return name.casefold() in outlets or (normalise_outlet(name, None) or "").casefold() in outlets
 
 
 def find_mentions(items: Sequence[AnalysedArticle], entities: dict[str, Entity]) -> list[EventMention]:

@@ -149,12 +149,21 @@ class _QuoteFinder:
         )
         self.mention_starts = [m.start for m in self.mentions]
         self.marked: list[tuple[int, int]] = []  # every quoted stretch, kept or not
+        # Their union as sorted disjoint stretches: _in_marked is asked for every token.
+        self._union_starts: list[int] = []
+        self._union_ends: list[int] = []
 
     def run(self) -> list[Quote]:
         quotes: list[Quote] = []
         cues: set[int] = set()
         raw = [self._bounded(*span) for span in quotation_marks(self.text)]
         self.marked = [(start, end) for start, end, _ in raw if start < end]
+        for start, end in sorted(self.marked):
+            if self._union_ends and start <= self._union_ends[-1]:
+                self._union_ends[-1] = max(self._union_ends[-1], end)
+            else:
+                self._union_starts.append(start)
+                self._union_ends.append(end)
         for start, end, closed in raw:
             quote = self._direct(start, end, closed)
             if quote is not None:
@@ -509,7 +518,9 @@ class _QuoteFinder:
         return max(0, bisect_right(self.sent_starts, offset) - 1)
 
     def _in_marked(self, offset: int) -> bool:
-        return any(start <= offset < end for start, end in self.marked)
+        """Inside any quoted stretch (the same answer as scanning ``marked``, by bisection)."""
+        i = bisect_right(self._union_starts, offset) - 1
+        return i >= 0 and offset < self._union_ends[i]
 
     def _cue_text(self, verb: Token) -> str:
         particle = _phrasal_particle(verb)
