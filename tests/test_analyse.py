@@ -131,6 +131,39 @@ def test_user_split_and_merge_survive_reanalysis(analysed: str) -> None:
     assert any(m["source"] == "user" for m in found["person:elena-varga"]["merges"])
 
 
+def test_outlet_set_by_hand_wins_and_survives_reanalysis(analysed: str) -> None:
+    shelters = article_id(analysed, "Shelters fill up")
+    result = as_json("set-outlet", shelters, "Alder Valley Radio", "--db", analysed)
+    assert result == {"id": result["id"], "outlet": "Alder Valley Radio", "outlet_method": "manual"}
+    as_json("analyse", "--db", analysed)
+    listing = {a["id"]: a for a in as_json("articles", "--db", analysed)}
+    assert listing[result["id"]]["outlet"] == "Alder Valley Radio"
+    run("set-outlet", shelters, "--clear", "--db", analysed, "--quiet")
+    listing = {a["id"]: a for a in as_json("articles", "--db", analysed)}
+    assert listing[result["id"]]["outlet"] != "Alder Valley Radio"
+    assert run("set-outlet", shelters, "   ", "--db", analysed).exit_code == 1
+
+
+def test_hidden_entry_leaves_every_timeline_and_comes_back(analysed: str) -> None:
+    from storyline.build import make_bundle
+    from storyline.store import SQLiteStore
+    from storyline.timeline import TimelineOptions
+
+    with SQLiteStore(Path(analysed)) as store:
+        dates = [e.date for e in make_bundle(store, TimelineOptions()).timeline.entries]
+    assert dates, "the fixture yields a timeline"
+    assert as_json("hide-entry", dates[0], "--db", analysed) == {"date": dates[0], "hidden": True}
+    as_json("analyse", "--db", analysed)
+    with SQLiteStore(Path(analysed)) as store:
+        assert dates[0] not in [e.date for e in make_bundle(store, TimelineOptions()).timeline.entries]
+        marked = make_bundle(store, TimelineOptions(show_hidden=True)).timeline.entries
+        assert [e.date for e in marked if e.hidden] == [dates[0]]
+    run("hide-entry", dates[0], "--show", "--db", analysed, "--quiet")
+    with SQLiteStore(Path(analysed)) as store:
+        assert [e.date for e in make_bundle(store, TimelineOptions()).timeline.entries] == dates
+    assert run("hide-entry", "yesterday", "--db", analysed).exit_code == 1
+
+
 def test_lavrov_corpus_analysed_end_to_end(lavrov_dir: Path, tmp_path: Path) -> None:
     shutil.copytree(lavrov_dir, tmp_path / "lavrov")
     db = str(tmp_path / "s.db")
@@ -152,3 +185,13 @@ def test_lavrov_corpus_analysed_end_to_end(lavrov_dir: Path, tmp_path: Path) -> 
         inferred = listing[name]["publication_date"]
         assert (inferred["value"], inferred["method"]) == (day, "corpus"), name
         assert inferred["confidence"] < 0.8 and "like article" in inferred["evidence"]
+
+
+def test_a_long_lived_reader_sees_when_another_connection_corrects_something(analysed: str) -> None:
+    from storyline.store import SQLiteStore
+
+    with SQLiteStore(Path(analysed)) as reader:
+        before = reader.data_version()
+        assert reader.data_version() == before, "reading changes nothing"
+        run("set-outlet", article_id(analysed, "Shelters fill up"), "Alder Valley Radio", "--db", analysed)
+        assert reader.data_version() != before

@@ -77,3 +77,31 @@ def test_timeline_options_restrict_dates(story: Path) -> None:
 def test_timeline_before_analysis_says_what_to_do(tmp_path: Path) -> None:
     result = run("timeline", "--db", str(tmp_path / "empty.db"))
     assert result.exit_code == 1 and "storyline analyse" in result.output
+
+
+def _timeline_document(out: Path) -> dict[str, object]:
+    document = json.loads((out / "timeline.json").read_text(encoding="utf-8"))
+    document.pop("generated_at")
+    return document
+
+
+def test_update_adds_new_articles_and_equals_a_full_rebuild(tmp_path: Path) -> None:
+    # Day one's articles, then the rest arriving later, against all of them built at once.
+    files = sorted(p for p in CORPUS.rglob("*") if p.is_file())
+    first, later = tmp_path / "first", tmp_path / "later"
+    for folder, part in ((first, files[: len(files) // 2]), (later, files[len(files) // 2 :])):
+        folder.mkdir()
+        for path in part:
+            (folder / path.name).write_bytes(path.read_bytes())
+
+    missing = run("update", str(later), "--out", str(tmp_path / "nothing"))
+    assert missing.exit_code == 1 and "build it first" in missing.output
+
+    assert run("build", str(first), "--out", str(tmp_path / "grown"), "--quiet").exit_code == 0
+    update = run("update", str(later), "--out", str(tmp_path / "grown"), "--json")
+    assert update.exit_code == 0, update.output
+    report = json.loads(update.stdout)
+    assert report["analysed"] == report["counts"]["stored"] == len(files) - len(files) // 2, report
+
+    assert run("build", str(first), str(later), "--out", str(tmp_path / "whole"), "--quiet").exit_code == 0
+    assert _timeline_document(tmp_path / "grown") == _timeline_document(tmp_path / "whole")

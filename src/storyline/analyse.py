@@ -6,6 +6,7 @@
         parse (spaCy, batched) -> mentions -> time references (anchored on the publication date)
           -> quotes -> publication date from the text, when the article states none
         written in batches, one transaction each: an interrupted run resumes where it stopped
+        run on an engine: here (spaCy with its own processes) or on Ray workers (storyline.engines)
     corpus:
         publication dates from other articles -> time references re-anchored for those articles
         entities canonical across the corpus (user overrides applied last)
@@ -17,8 +18,11 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
+from functools import partial
+from itertools import islice
 from typing import TYPE_CHECKING, Protocol
 
 from .analysis import ArticleAnalysis, Sentence
@@ -27,6 +31,8 @@ from .store.base import Store
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
+
+    from .engines import Engine
 
 
 class AnalyseProgress(Protocol):
@@ -104,9 +110,30 @@ def _needs_analysis(
     return False
 
 
-def _batches(articles: Sequence[Article], size: int) -> Iterator[Sequence[Article]]:
-    for start in range(0, len(articles), size):
-        yield articles[start : start + size]
+def _analysed_batches(
+    articles: Iterable[Article], count: int, versions: dict[str, str], engine: Engine, batch_size: int
+) -> Iterator[list[tuple[ArticleAnalysis, str | None, DateValue | None]]]:
+    """Per batch of articles, in order: each one's analysis, content id and date found in its text."""
+    from .engines.local import LocalEngine
+    from .engines.tasks import analyse_articles, analyse_parsed
+    from .stages.nlp import load_nlp
+
+    if not count:
+        return  # no model to load, no workers to start
+    if not isinstance(engine, LocalEngine):
+        yield from engine.map_batches(partial(analyse_articles, versions=versions), articles, batch_size)
+        return
+    nlp = load_nlp()
+    # One stream through spaCy for the whole run (with n_process > 1 its worker processes start once,
+    # not once per batch); what it yields is analysed and written in batches, one transaction each.
+    docs = nlp.pipe(
+        ((a.text, a) for a in articles), as_tuples=True, batch_size=16, n_process=engine.processes_for(count)
+    )
+    try:
+        for start in range(0, count, batch_size):
+            yield analyse_parsed(list(islice(docs, min(batch_size, count - start))), versions)
+    finally:
+        docs.close()  # the stream is never asked for its end: stop spaCy's worker processes now
 
 
 def analyse(
@@ -116,16 +143,20 @@ def analyse(
     n_process: int = 1,
     batch_size: int = 50,
     only: set[str] | None = None,
+    engine: Engine | None = None,
 ) -> AnalyseReport:
     """Analyse what changed since the last run, then rerun the corpus stages. ``only`` limits the
-    per-article part to some article ids (the corpus stages always see everything)."""
-    from .stages.nlp import load_nlp
+    per-article part to some article ids (the corpus stages always see everything). The per-article part
+    runs on ``engine`` (default: this process, spaCy parsing with ``n_process`` processes)."""
+    from .engines.local import LocalEngine
 
+    engine = engine or LocalEngine(n_process)
     report = AnalyseReport()
     versions = stage_versions()
     state = store.analysis_state()
+    # Ids only: the articles themselves are read again batch by batch, never all held at once.
     todo = [
-        a
+        a.id
         for a in store.iter_articles()
         if (only is None or a.id in only) and (_needs_analysis(a, state, versions) or (only and a.id in only))
     ]
@@ -134,19 +165,14 @@ def analyse(
     if progress:
         progress.start(len(todo))
     started = time.perf_counter()
-    if todo:
-        nlp = load_nlp()
-        done = 0
-        for batch in _batches(todo, batch_size):
-            results: list[tuple[ArticleAnalysis, str | None]] = []
-            inferred: dict[str, DateValue | None] = {}
-            docs = nlp.pipe(((a.text, a) for a in batch), as_tuples=True, batch_size=16, n_process=n_process)
-            for doc, article in docs:
-                analysis, from_text = analyse_doc(article, doc, versions)
-                results.append((analysis, article.content_id))
-                inferred[article.id] = from_text
-            store.write_analyses(results, inferred)
-            done += len(batch)
+    done = 0
+    articles = (store.get_article(aid) for aid in todo)
+    # closing: an error while writing stops the engine's workers (spaCy's processes, Ray's queue) at once.
+    with closing(_analysed_batches(articles, len(todo), versions, engine, batch_size)) as batches:
+        for analysed in batches:
+            results = [(analysis, content_id) for analysis, content_id, _ in analysed]
+            store.write_analyses(results, {analysis.article_id: date for analysis, _, date in analysed})
+            done += len(analysed)
             if progress:
                 progress.advance(done)
     report.seconds["per-article"] = time.perf_counter() - started
@@ -162,31 +188,45 @@ def analyse(
 
 
 def infer_dates_from_corpus(store: Store, versions: dict[str, str]) -> int:
-    """Date the articles still undated from other articles, then re-anchor their time references."""
+    """Date the articles still undated from other articles, then re-anchor the time references of those
+    whose date changed; returns how many articles the corpus dates.
+
+    Every run starts from the articles as they were before any corpus date (stated, corrected and
+    text-inferred dates only) and redoes the stage over the whole corpus, so adding articles gives the
+    same dates as building everything at once; only what changed is written and re-anchored.
+    """
     from .stages.nlp import load_nlp
-    from .stages.pubdate import infer_from_corpus
+    from .stages.pubdate import CorpusArticle, infer_from_corpus
     from .stages.timex import find_time_refs
 
+    previous = {
+        a.id: a.publication_date
+        for a in store.iter_articles()
+        if a.publication_date is not None and a.publication_date.method == DateMethod.CORPUS
+    }
     items = []
     by_id: dict[str, Article] = {}
-    for article in store.iter_articles():
+    for article in store.iter_articles(corpus_dates=False):
         analysis = store.get_analysis(article.id)
         if analysis is None:
             continue
         by_id[article.id] = article
         keys = {m.key for m in analysis.mentions}
-        items.append((article, analysis.time_refs, keys))
+        # Sentences and mentions let the corpus stage match the sentences that tell the same event.
+        items.append(CorpusArticle(article, analysis.time_refs, keys, analysis.sentences, analysis.mentions))
     found = infer_from_corpus(items)
     found = {
         aid: value for aid, value in found.items() if aid in by_id and _corpus_date_wins(by_id[aid], value)
     }
-    if not found:
-        return 0
-    store.set_inferred_dates(found)
-    nlp = load_nlp()
-    for aid, value in found.items():
-        doc = nlp(by_id[aid].text)
-        store.replace_time_refs(aid, find_time_refs(doc, value))
+    changes: dict[str, DateValue | None] = {aid: v for aid, v in found.items() if previous.get(aid) != v}
+    changes.update({aid: None for aid in previous if aid not in found and aid in by_id})
+    if changes:
+        nlp = load_nlp()
+        for aid, value in changes.items():
+            anchor = value or by_id[aid].publication_date  # a date no longer found: back to the article's own
+            store.replace_time_refs(aid, find_time_refs(nlp(by_id[aid].text), anchor))
+        # Last: a run killed before this finds the same changes again and redoes the above.
+        store.set_corpus_dates(changes)
     return len(found)
 
 

@@ -38,6 +38,11 @@ def make_bundle(store: Store, options: TimelineOptions, title: str | None = None
     entities = {e.id: e for e in store.list_entities()}
     events = extract_events(items, entities)
     timeline = build_timeline(items, events, entities, options, title)
+    hidden = store.hidden_entries()
+    for entry in timeline.entries:
+        entry.hidden = entry.date in hidden
+    if not options.show_hidden:
+        timeline.entries = [entry for entry in timeline.entries if not entry.hidden]
     quotes = []
     for item in items:
         for quote in item.analysis.quotes:

@@ -21,7 +21,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from ..config import DEFAULT_DB, FieldMapping, Settings, resolve_settings
+from ..config import DEFAULT_DB, FieldMapping, Settings, display_database, is_database_url, resolve_settings
 from ..errors import StorylineError
 from ..export.records import article_record, date_label
 from ..model import DateValue, ReadFailure
@@ -31,23 +31,38 @@ F = TypeVar("F", bound=Callable[..., Any])
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+class _Database(click.ParamType):
+    """A ``--db`` value: a ``postgresql://`` URL is kept as it is, anything else is a SQLite file path."""
+
+    name = "FILE|URL"
+    _file = click.Path(dir_okay=False, path_type=Path)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Path | str:
+        if is_database_url(value):
+            return str(value)
+        return self._file.convert(value, param, ctx)  # type: ignore[no-any-return]
+
+
+DATABASE = _Database()
+
+
 def common_options(func: F) -> F:
     """--db, --json and --quiet, the same on every command."""
     func = click.option(
         "--db",
-        type=click.Path(dir_okay=False, path_type=Path),
+        type=DATABASE,
         envvar="STORYLINE_DB",
         default=DEFAULT_DB,
         show_default=True,
         show_envvar=True,
-        help="The storyline database (an SQLite file).",
+        help="The storyline database: a SQLite file, or a PostgreSQL URL (postgresql://user@host/dbname).",
     )(func)
     func = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")(func)
     func = click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary; errors only.")(func)
     return func
 
 
-def _settings(db: Path, **overrides: Any) -> Settings:
+def _settings(db: Path | str, **overrides: Any) -> Settings:
     return resolve_settings(db=db, **overrides)
 
 
@@ -94,11 +109,14 @@ class _RichIngestProgress(_RichProgress):
     def __init__(self, console: Console = stderr) -> None:
         super().__init__("ingest", "files", console)
 
-    def advance(self, path: Path, counts: Counter[str]) -> None:
+    def advance(self, path: Path, counts: Counter[str], step: int = 1) -> None:
         summary = (
             f" · {counts['stored']} stored, {counts['duplicates']} duplicates, {counts['failed']} failed"
         )
-        self._progress.update(self._task, advance=1, summary=summary)
+        self._progress.update(self._task, advance=step, summary=summary)
+
+    def done(self, counts: Counter[str]) -> None:
+        self.advance(Path(), counts, step=0)
 
     def failure(self, failure: ReadFailure) -> None:
         self._progress.console.print(f"[red]error[/red] {failure}", markup=True, highlight=False)
@@ -113,6 +131,9 @@ class _QuietProgress:
 
     def failure(self, failure: ReadFailure) -> None:
         click.echo(f"error {failure}", err=True)
+
+    def done(self, counts: Counter[str]) -> None:
+        pass
 
 
 class _StorylineGroup(click.Group):
@@ -180,7 +201,7 @@ def ingest(
     if as_json:
         _print_json(
             {
-                "db": str(settings.db),
+                "db": display_database(settings.db),
                 "run": report.run.id,
                 "counts": dict(counts),
                 "failures": [
@@ -193,7 +214,7 @@ def ingest(
         stderr.print(
             f"{counts['files']} files, {counts['read']} articles read: {counts['stored']} stored "
             f"({counts['duplicates']} of them duplicates), {counts['unchanged']} already stored, "
-            f"{counts['failed']} failed — in {report.seconds:.1f} s → {settings.db}",
+            f"{counts['failed']} failed — in {report.seconds:.1f} s → {display_database(settings.db)}",
             highlight=False,
         )
         if report.failures:
@@ -248,7 +269,7 @@ def articles(
     width = 200 if not sys.stdout.isatty() else None
     Console(width=width, highlight=False).print(table)
     if not quiet:
-        stderr.print(f"{len(rows)} articles in {settings.db}", highlight=False)
+        stderr.print(f"{len(rows)} articles in {display_database(settings.db)}", highlight=False)
     if out:
         out.parent.mkdir(parents=True, exist_ok=True)
         with out.open("w", encoding="utf-8") as handle:
@@ -315,7 +336,8 @@ def _date_detail(value: Any) -> str:
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
 @common_options
 def search(query: str, limit: int, db: Path, as_json: bool, quiet: bool) -> None:
-    """Full-text search over titles and cleaned text (SQLite FTS5 syntax: words, "phrases", OR, NOT).
+    """Full-text search over titles and cleaned text: words, "phrases" and OR; also NOT on SQLite (FTS5
+    syntax), -word on PostgreSQL (web-search syntax).
 
     \b
     Example:
@@ -364,4 +386,5 @@ def main() -> None:
 # The other commands register themselves on the group.
 from . import analysis as _analysis_commands  # noqa: E402, F401
 from . import evaluate as _evaluate_commands  # noqa: E402, F401
+from . import serve as _serve_commands  # noqa: E402, F401
 from . import story as _story_commands  # noqa: E402, F401

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import csv
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 from rich.console import Console
 from rich.table import Table
 
-from ..errors import StorylineError
-from ..model import DateMethod, DateValue
-from ..store.base import EntityOverride, Store
+from ..engines import ENGINES, Engine, get_engine
 from . import _date_detail, _open, _print_json, _RichProgress, _settings, cli, common_options, stderr
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 LABELS = ["PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT"]
 
@@ -31,16 +32,49 @@ def _table_out(table: Table) -> None:
     Console(width=200 if not sys.stdout.isatty() else None, highlight=False).print(table)
 
 
+def engine_options(func: F) -> F:
+    """Where the per-article work runs: --engine, --ray-address, --processes (analyse, build, update)."""
+    options = [
+        click.option(
+            "--engine",
+            type=click.Choice(ENGINES),
+            default="local",
+            show_default=True,
+            help="Run the per-article work (cleaning, parsing, dates, quotes) in this process "
+            "or on Ray (needs: pip install 'storyline[ray]').",
+        ),
+        click.option(
+            "--ray-address",
+            metavar="ADDRESS",
+            envvar="STORYLINE_RAY_ADDRESS",
+            help="An existing Ray cluster (host:6379 or ray://host:10001) whose workers have storyline "
+            "installed; default: a local Ray started for the run.",
+        ),
+        click.option(
+            "--processes",
+            type=click.IntRange(1, 256),
+            help="Parse with this many processes (local) or Ray workers (ray). "
+            "Default: every core, for 100 articles or more (local); every CPU of the cluster (ray).",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def open_engine(engine: str, ray_address: str | None, processes: int | None) -> Engine:
+    """The engine the options name (close it after the run)."""
+    if ray_address and engine != "ray":
+        raise click.UsageError("--ray-address needs --engine ray")
+    return get_engine(engine, ray_address=ray_address, processes=processes)
+
+
 @cli.command()
-@click.option(
-    "--processes",
-    type=click.IntRange(1, 16),
-    default=1,
-    show_default=True,
-    help="Parse with this many processes.",
-)
+@engine_options
 @common_options
-def analyse(processes: int, db: Path, as_json: bool, quiet: bool) -> None:
+def analyse(
+    engine: str, ray_address: str | None, processes: int | None, db: Path, as_json: bool, quiet: bool
+) -> None:
     """Find the people, organisations and places, the dates and the quotes of every stored article,
     infer missing publication dates, and make entities canonical across the corpus.
 
@@ -50,16 +84,17 @@ def analyse(processes: int, db: Path, as_json: bool, quiet: bool) -> None:
     \b
     Example:
       storyline analyse --db story.db
+      storyline analyse --db story.db --engine ray --ray-address ray://head:10001
     """
     from ..analyse import analyse as run_analyse
 
     settings = _settings(db)
-    with _open(settings) as store:
+    with _open(settings) as store, open_engine(engine, ray_address, processes) as runner:
         if quiet or as_json:
-            report = run_analyse(store, n_process=processes)
+            report = run_analyse(store, engine=runner)
         else:
             with _RichAnalyseProgress() as progress:
-                report = run_analyse(store, progress=progress, n_process=processes)
+                report = run_analyse(store, progress=progress, engine=runner)
     if as_json:
         _print_json({"counts": dict(report.counts), "seconds": report.seconds})
     elif not quiet:
@@ -121,16 +156,6 @@ def entities(
         stderr.print(f"{len(found)} entities", highlight=False)
 
 
-def _override(store: Store, override: EntityOverride) -> None:
-    from ..analyse import resolve_corpus_entities
-
-    known = {e.id for e in store.list_entities()}
-    if override.entity_id not in known:
-        raise StorylineError(f"no entity with id {override.entity_id!r}; see `storyline entities`")
-    store.add_entity_override(override)
-    resolve_corpus_entities(store)
-
-
 @cli.command("merge-entity")
 @click.argument("alias")
 @click.argument("entity_id")
@@ -142,8 +167,10 @@ def merge_entity(alias: str, entity_id: str, db: Path, as_json: bool, quiet: boo
     Example:
       storyline merge-entity "FM Lavrov" person:sergey-lavrov
     """
+    from ..corrections import merge_entity as correct
+
     with _open(_settings(db)) as store:
-        _override(store, EntityOverride("merge", alias, entity_id))
+        correct(store, alias, entity_id)
     if not quiet:
         stderr.print(f"{alias!r} now counts as {entity_id}", highlight=False)
 
@@ -159,8 +186,10 @@ def split_entity(alias: str, entity_id: str, db: Path, as_json: bool, quiet: boo
     Example:
       storyline split-entity "Wang" person:wang-yi
     """
+    from ..corrections import split_entity as correct
+
     with _open(_settings(db)) as store:
-        _override(store, EntityOverride("split", alias, entity_id))
+        correct(store, alias, entity_id)
     if not quiet:
         stderr.print(f"{alias!r} no longer counts as {entity_id}", highlight=False)
 
@@ -299,26 +328,17 @@ def set_date(article_id: str, date: str | None, clear: bool, db: Path, as_json: 
     Example:
       storyline set-date 3f2a9c 2024-04-08 --db story.db
     """
-    from ..datetools import parse_date
+    from ..corrections import CorrectionError, parse_user_date, set_publication_date
 
     if not clear and not date:
         raise click.UsageError("give a DATE, or --clear to remove the date set by hand")
-    value: DateValue | None = None
     if not clear:
-        assert date is not None
-        value = parse_date(date, DateMethod.MANUAL, evidence="set by hand")
-        if value is None:
-            raise click.BadParameter(
-                f"{date!r} is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)", param_hint="DATE"
-            )
+        try:
+            parse_user_date(date or "")
+        except CorrectionError as exc:
+            raise click.BadParameter(str(exc), param_hint="DATE") from exc
     with _open(_settings(db)) as store:
-        article = store.get_article(article_id)
-        store.set_date_correction(article.id, value)
-        if store.get_analysis(article.id) is not None:
-            from ..analyse import analyse as run_analyse
-
-            run_analyse(store, only={article.id})
-        article = store.get_article(article.id)
+        article = set_publication_date(store, article_id, None if clear else date)
     if as_json:
         _print_json(
             {
@@ -330,3 +350,51 @@ def set_date(article_id: str, date: str | None, clear: bool, db: Path, as_json: 
         stderr.print(
             f"{article.id}: published {_date_detail(article.publication_date)}", highlight=False, markup=False
         )
+
+
+@cli.command("set-outlet")
+@click.argument("article_id")
+@click.argument("outlet", required=False)
+@click.option("--clear", is_flag=True, help="Remove an outlet set by hand.")
+@common_options
+def set_outlet(
+    article_id: str, outlet: str | None, clear: bool, db: Path, as_json: bool, quiet: bool
+) -> None:
+    """Set the outlet that published an article by hand; it wins over the outlet found, and events count
+    independent sources with it.
+
+    \b
+    Example:
+      storyline set-outlet 3f2a9c "Global Times" --db story.db
+    """
+    from ..corrections import set_outlet as correct_outlet
+
+    if not clear and not outlet:
+        raise click.UsageError("give an OUTLET, or --clear to remove the outlet set by hand")
+    with _open(_settings(db)) as store:
+        article = correct_outlet(store, article_id, None if clear else outlet)
+    if as_json:
+        _print_json({"id": article.id, "outlet": article.outlet, "outlet_method": article.outlet_method})
+    elif not quiet:
+        stderr.print(f"{article.id}: outlet {article.outlet or '(none)'}", highlight=False, markup=False)
+
+
+@cli.command("hide-entry")
+@click.argument("date")
+@click.option("--show", is_flag=True, help="Show a hidden entry again.")
+@common_options
+def hide_entry(date: str, show: bool, db: Path, as_json: bool, quiet: bool) -> None:
+    """Hide the timeline entry of DATE from every timeline built from this database (or --show it again).
+
+    \b
+    Example:
+      storyline hide-entry 2024-04-09 --db story.db
+    """
+    from ..corrections import hide_entry as hide
+
+    with _open(_settings(db)) as store:
+        hide(store, date, hidden=not show)
+    if as_json:
+        _print_json({"date": date.strip(), "hidden": not show})
+    elif not quiet:
+        stderr.print(f"entry {date.strip()} {'shown' if show else 'hidden'}", highlight=False)

@@ -8,8 +8,10 @@ from typing import Any, TypeVar
 
 import click
 
+from ..config import display_database
 from ..timeline import TimelineOptions
-from . import _open, _print_json, _RichIngestProgress, _settings, cli, common_options, stderr
+from . import DATABASE, _open, _print_json, _RichIngestProgress, _settings, cli, common_options, stderr
+from .analysis import engine_options
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -53,32 +55,35 @@ def _is_iso_date(value: str) -> bool:
     return True
 
 
+def story_options(func: F) -> F:
+    """The options build and update share: inputs, the output folder, the database, the engine, the
+    timeline."""
+    options = [
+        click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path)),
+        click.option(
+            "--out",
+            "out_dir",
+            required=True,
+            type=click.Path(file_okay=False, path_type=Path),
+            help="Folder for timeline.json, timeline.md and index.html (and the database, unless --db).",
+        ),
+        click.option(
+            "--db",
+            type=DATABASE,
+            envvar="STORYLINE_DB",
+            help="Database: a SQLite file or a postgresql:// URL.",
+        ),
+        click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON."),
+        click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary; errors only."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return engine_options(timeline_options(func))
+
+
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--out",
-    "out_dir",
-    required=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for timeline.json, timeline.md and index.html (and the database, unless --db).",
-)
-@click.option(
-    "--db", type=click.Path(dir_okay=False, path_type=Path), envvar="STORYLINE_DB", help="Database file."
-)
-@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary; errors only.")
-@timeline_options
-def build(
-    paths: tuple[Path, ...],
-    out_dir: Path,
-    db: Path | None,
-    as_json: bool,
-    quiet: bool,
-    title: str | None,
-    start: str | None,
-    end: str | None,
-    **options: Any,
-) -> None:
+@story_options
+def build(**kwargs: Any) -> None:
     """Build a timeline from articles in one go: ingest, analyse, find events, write the timeline.
 
     Writes timeline.json, timeline.md and index.html into --out, with the database there too
@@ -89,42 +94,88 @@ def build(
     Example:
       storyline build my-articles/ --out story/
       storyline build my-articles/ --out story/ --query "spillway dam" --dates 10
+      storyline build my-articles/ --out story/ --engine ray
     """
+    _build_story(update=False, **kwargs)
+
+
+@cli.command()
+@story_options
+def update(**kwargs: Any) -> None:
+    """Add new articles to a story built before: only they are read and analysed; the corpus stages
+    (dates from other articles, entities, events, the timeline) are redone over everything, so the result
+    equals a full rebuild on the same articles.
+
+    \b
+    Example:
+      storyline update todays-articles/ --out story/
+    """
+    _build_story(update=True, **kwargs)
+
+
+def _build_story(
+    *,
+    update: bool,
+    paths: tuple[Path, ...],
+    out_dir: Path,
+    db: Path | str | None,
+    as_json: bool,
+    quiet: bool,
+    title: str | None,
+    start: str | None,
+    end: str | None,
+    engine: str,
+    ray_address: str | None,
+    processes: int | None,
+    **options: Any,
+) -> None:
+    import time
+
     from ..analyse import analyse
     from ..build import make_bundle, write_story
+    from ..config import is_database_url
+    from ..errors import StorylineError
     from ..pipeline import ingest
-    from .analysis import _RichAnalyseProgress
+    from .analysis import _RichAnalyseProgress, open_engine
 
+    started = time.perf_counter()
     settings = _settings(db or out_dir / "storyline.db")
+    if update and not is_database_url(settings.db) and not Path(settings.db).is_file():
+        raise StorylineError(
+            f"{display_database(settings.db)}: no story to update; build it first with `storyline build`"
+        )
     timeline_opts = _options(start, end, **options)
-    with _open(settings) as store:
+    with _open(settings) as store, open_engine(engine, ray_address, processes) as runner:
         if quiet or as_json:
-            report = ingest(paths, store, settings)
-            analyse(store)
+            report = ingest(paths, store, settings, engine=runner)
+            analysed = analyse(store, engine=runner)
         else:
             with _RichIngestProgress(stderr) as progress:
-                report = ingest(paths, store, settings, progress)
+                report = ingest(paths, store, settings, progress, engine=runner)
             with _RichAnalyseProgress() as analyse_progress:
-                analyse(store, progress=analyse_progress)
+                analysed = analyse(store, progress=analyse_progress, engine=runner)
         bundle = make_bundle(store, timeline_opts, title)
     result = write_story(bundle, out_dir)
     index = out_dir / "index.html"
+    seconds = time.perf_counter() - started
     if as_json:
         _print_json(
             {
-                "db": str(settings.db),
+                "db": display_database(settings.db),
                 "counts": dict(report.counts),
+                "analysed": analysed.counts.get("analysed", 0),
                 "failures": [str(f) for f in report.failures],
                 "events": result.events,
                 "entries": result.entries,
                 "files": [str(p) for p in result.files],
+                "seconds": round(seconds, 2),
             }
         )
     elif not quiet:
         c = report.counts
         stderr.print(
             f"{c['stored']} new articles ({c['duplicates']} duplicates, {c['failed']} failed), "
-            f"{result.events} events, {result.entries} timeline entries",
+            f"{result.events} events, {result.entries} timeline entries, in {seconds:.1f} s",
             highlight=False,
         )
         for failure in report.failures:
