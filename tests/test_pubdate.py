@@ -79,6 +79,53 @@ def test_nothing_is_claimed_without_evidence(nlp) -> None:
     assert infer(nlp, "Police said on Monday that two men were arrested.") is None
 
 
+def test_a_dated_dateline_after_bullets_and_byline_is_sure(nlp) -> None:
+    text = (
+        "Port reopens after storm * Cranes back in service * Ferries delayed By Ana Ruiz and Tom Berg "
+        "VALPARAISO, Chile, March 4, 2024 (Wire) - The port reopened on Monday after a two-day storm."
+    )
+    found = infer(nlp, text)
+    assert found is not None and found.value == "2024-03-04" and found.method == DateMethod.TEXT
+    assert found.confidence >= 0.8 and "VALPARAISO, Chile, March 4, 2024 (Wire)" in found.evidence
+
+
+def test_a_yearless_dateline_is_not_given_a_year_the_text_cannot_tell(nlp) -> None:
+    # The only year named is an old one: the article's own year is unknown from its text.
+    text = (
+        "Dock strike ends * Unions accept offer By Ana Ruiz ROTTERDAM, June 7 (Wire) - Dock workers "
+        "ended their strike on Friday. The last strike, in 2016, lasted a month."
+    )
+    found = infer(nlp, text)
+    assert found is None or found.confidence < 0.8
+
+
+def test_a_date_before_a_byline_bar_at_the_head_is_sure(nlp) -> None:
+    text = "March 8, 2023 | By Lena Ortiz, Staff The river rose overnight. Schools stayed shut on Wednesday."
+    found = infer(nlp, text)
+    assert found is not None and found.value == "2023-03-08" and found.confidence >= 0.8
+
+
+def test_an_updated_stamp_of_a_side_box_does_not_date_the_page(nlp) -> None:
+    text = "Video: updated: Sun Jul 29 2012 08:01:00 A player's rise. The river rose overnight."
+    found = infer(nlp, text)
+    assert found is None or found.value != "2012-07-29"
+
+
+def test_a_spaced_page_stamp_dates_the_page(nlp) -> None:
+    found = infer(nlp, "2019 11 05 08:50 JST TOKYO (Wire) - Shares rose on Tuesday as exporters gained.")
+    assert found is not None and found.value == "2019-11-05" and found.confidence >= 0.8
+
+
+def test_agreement_takes_the_year_of_the_latest_full_date(nlp) -> None:
+    # "Monday, January 31" fits 2011 and 2022; the article's own date line says 2011.
+    text = (
+        "Crowds filled the square on Monday, January 31. Police first moved in on January 30, 2011, "
+        "witnesses said."
+    )
+    found = infer(nlp, text)
+    assert found is not None and found.value == "2011-01-31" and found.confidence < 0.8
+
+
 def test_tense_from_text() -> None:
     assert pubdate.tense_from_text("The minister will arrive ") == "future"
     assert pubdate.tense_from_text("The minister arrived ") == "past"
@@ -123,6 +170,36 @@ def test_corpus_dates_an_article_from_one_that_reports_the_same_event(nlp) -> No
     assert abs((dt.date.fromisoformat(dated.value) - dt.date(2024, 3, 12)).days) <= 1
     assert items[0][0].id in dated.evidence
     assert items[2][0].id not in found  # nothing shared, nothing claimed
+
+
+def test_corpus_gives_a_yearless_dateline_the_year_its_neighbours_and_weekday_agree_on(nlp) -> None:
+    sure = [
+        (f"HAVANA, {day} May 2019 -- Officials reported new measures against the outbreak.",
+         DateValue(f"2019-05-{day:02d}", DatePrecision.DAY, DateMethod.DATELINE))
+        for day in (10, 13, 15, 20)
+    ]  # fmt: skip
+    undated = (
+        "Clinics busy * Schools shut By Ana Ruiz KINGSTON, May 16 (Wire) - Health officials said on "
+        "Thursday that clinics were full."
+    )  # 16 May 2019 was a Thursday
+    items = corpus_items(nlp, [*sure, (undated, None)])
+    assert infer_from_text(items[-1][0], nlp(undated), today=TODAY) is None  # no year in its text
+    dated = infer_from_corpus(items)[items[-1][0].id]
+    assert (dated.value, dated.method) == ("2019-05-16", DateMethod.CORPUS)
+    assert 0.8 <= dated.confidence < 1 and "KINGSTON, May 16 (Wire)" in dated.evidence
+
+
+def test_corpus_year_for_a_dateline_must_agree_with_the_lead_weekday(nlp) -> None:
+    sure = [
+        (f"HAVANA, {day} May 2019 -- Officials reported new measures against the outbreak.",
+         DateValue(f"2019-05-{day:02d}", DatePrecision.DAY, DateMethod.DATELINE))
+        for day in (10, 13, 15, 20)
+    ]  # fmt: skip
+    # 16 May 2019 was a Thursday, not a Monday (nor the day after one): no year fits, nothing claimed.
+    undated = "KINGSTON, May 16 (Wire) - Health officials said on Monday that clinics were full."
+    items = corpus_items(nlp, [*sure, (undated, None)])
+    found = pubdate.dateline_years_from_corpus([pubdate.CorpusArticle(*item) for item in items])
+    assert items[-1][0].id not in found
 
 
 # --- gold ------------------------------------------------------------------------------------------

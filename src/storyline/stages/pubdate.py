@@ -2,44 +2,55 @@
 
 From the text (:func:`infer_from_text`), strongest evidence first:
 
-0. a full date stamped with a clock time at the head of the page ("Mon Jun 27, 2011 4:32 pm BST"); such
-   stamps further down belong to comments and posts and are not used;
-1. a dateline date without a year ("BEIJING, Oct. 17 (Xinhua) --"), the year taken from the other evidence;
+0. a full date stamped with a clock time at the head of the page ("Mon Jun 27, 2011 4:32 pm BST",
+   "2009 04 25 08:50 JST"); such stamps further down belong to comments and posts and are not used;
+   A date before a byline bar opening the page ("January 31, 2011 | By ...") is as sure;
+1. a dateline after a headline, bullets and a byline (:mod:`.pubdate_head`) that names its year; one
+   at the start of a line without a year ("BEIJING, Oct. 17 (Xinhua) --"), the year taken from the
+   other evidence. A yearless wire dateline ("ISTANBUL, May 16 (Reuters) - ... said on Saturday") is
+   left to the corpus: the years an article names are mostly past ones;
 2. a weekday and a date that must agree ("arrived on Monday (October 16)"): the year is the one where
-   they do, after the latest year the article mentions (else the latest one not after today); a weekday
+   they do: the year of the latest full date when it fits, else the first within 6 years after the
+   latest year the article mentions (else the latest one not after today); a weekday
    and a date in different sentences are not trusted (they rarely name the same day);
 3. the latest explicit full date told in the past tense: the article was written on or after it;
 4. year hints ("the first meeting in six years" after "in 2018" is 2024; else the latest year mentioned).
 
-From the corpus (:func:`infer_from_corpus`, in :mod:`.pubdate_corpus`, re-exported here): an undated
-article is dated from the dated articles that share its rarer keys, and from the dated sentences that
-tell the same events as its own "on Tuesday" (:mod:`.pubdate_anchor`).
+From the corpus (:func:`infer_from_corpus`): first, a dateline that names no year in an article that
+names none either takes the year in which the corpus's sure dates cluster around it, checked against the
+lead's weekday; then (:mod:`.pubdate_corpus`) an undated article is dated from the dated articles that
+share its rarer keys, and from the dated sentences that tell the same events as its own "on Tuesday"
+(:mod:`.pubdate_anchor`).
 
 Every inferred date carries method TEXT or CORPUS, a confidence below 1 and its evidence sentence(s).
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from ..datetools import MAX_YEAR, MIN_YEAR
 from ..model import Article, DateMethod, DatePrecision, DateValue
-from . import timex
+from . import pubdate_corpus, timex
 from .pubdate_corpus import (  # noqa: F401 - the corpus stage, re-exported
     CorpusArticle,
     _sentence_around,
     content_keys,
-    infer_from_corpus,
     tense_from_text,
 )
+from .pubdate_head import agrees, find_head_dateline, page_stamp
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
-PUBDATE_VERSION = "1"
+    from ..analysis import TimeRef
+
+PUBDATE_VERSION = "2"
 
 _DATELINE_HEAD = 60  # a dateline date sits within the first characters of the text
 _DATELINE_AFTER = re.compile(r"^\s*(?:\(|--|—|–|-\s|:)")
@@ -54,11 +65,19 @@ _CLOCK_BEFORE = re.compile(
 )
 _CLOCK = re.compile(r"\b\d{1,2}:\d\d\b")
 HEAD_CHARS = 300
+AGREEMENT_YEARS_AFTER = 6
+HEAD_DATELINE_DATED = 0.9  # a dateline with its year, after a headline and a byline
+# The corpus's year for a yearless dateline: sure dates within this many days of it vote for a year.
+YEAR_WINDOW_DAYS = 31
 _FIRST_IN_YEARS = re.compile(
     r"\bfirst\b[^.]{0,60}?\bin\s+(\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+years\b",
     re.IGNORECASE,
 )
 _COMMENT = re.compile(r"\bwrote:|\bcomments?\b|\breply\b", re.IGNORECASE)
+# "updated: Sun Jul 29 2012 08:01:00" near the head of a page dates a related item in a side box.
+_UPDATED_BEFORE = re.compile(r"\bupdated:?\s*(?:[A-Za-z]{3,9},?\s*)?$", re.IGNORECASE)
+BYLINE_DATE_CHARS = 120
+_BYLINE_AFTER = re.compile(r"^\s*\|\s*(?:By|From)\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +93,7 @@ class _Mention:
     year: int = 0
     dateline: bool = False
     timestamp: bool = False
+    byline: bool = False  # "January 31, 2011 | By Jane Roe, CNN" at the head of the page
 
 
 def _mentions(expressions: list[timex.Expression], text: str) -> list[_Mention]:
@@ -92,6 +112,7 @@ def _mentions(expressions: list[timex.Expression], text: str) -> list[_Mention]:
             or _CLOCK_BEFORE.search(text[max(0, e.start - 30) : e.start])
             or _CLOCK.search(e.text)
         )
+        byline = e.start < BYLINE_DATE_CHARS and bool(_BYLINE_AFTER.match(text[e.end : e.end + 12]))
         result = timex.resolve(e.text, e.context, None, tense=e.tense)
         if result is None:
             continue
@@ -99,7 +120,9 @@ def _mentions(expressions: list[timex.Expression], text: str) -> list[_Mention]:
         if value is not None and anchor == "absolute":
             if precision == DatePrecision.DAY and end_value is None:
                 day = dt.date.fromisoformat(value)
-                found.append(_Mention("day", e.tense, sentence, e.start, day=day, timestamp=timestamp))
+                found.append(
+                    _Mention("day", e.tense, sentence, e.start, day=day, timestamp=timestamp, byline=byline)
+                )
             found.append(_Mention("year", e.tense, sentence, e.start, year=int(value[:4])))
             continue
         m = timex._WEEKDAY_DATE.match(clean)
@@ -145,11 +168,24 @@ def infer_from_text(article: Article, doc: Doc, *, today: dt.date | None = None)
 def _infer(mentions: list[_Mention], text: str, today: dt.date) -> DateValue | None:
     # Reader comments ("At 08:36 4th Jun 2010, someone wrote:") are dated after the article.
     stamps = [m for m in mentions if m.kind == "day" and m.timestamp and m.day is not None and m.day <= today]
-    head = [m for m in stamps if m.start < HEAD_CHARS and not _COMMENT.search(m.sentence)]
+    head = [
+        m
+        for m in stamps
+        if m.start < HEAD_CHARS
+        and not _COMMENT.search(m.sentence)
+        and not _UPDATED_BEFORE.search(text[max(0, m.start - 24) : m.start])
+    ]
     stamped_sentences = {m.sentence for m in stamps}
     if head:
         first = min(head, key=lambda m: m.start)
         return DateValue(first.day.isoformat(), DatePrecision.DAY, DateMethod.TEXT, 0.9, first.sentence)  # type: ignore[union-attr]
+    bylines = [m for m in mentions if m.kind == "day" and m.byline and m.day is not None and m.day <= today]
+    if bylines:
+        first = bylines[0]
+        return DateValue(first.day.isoformat(), DatePrecision.DAY, DateMethod.TEXT, 0.9, first.sentence)  # type: ignore[union-attr]
+    stamp = page_stamp(text)
+    if stamp is not None and stamp[0] <= today:
+        return DateValue(stamp[0].isoformat(), DatePrecision.DAY, DateMethod.TEXT, 0.9, stamp[1])
     days = [
         m
         for m in mentions
@@ -169,9 +205,12 @@ def _infer(mentions: list[_Mention], text: str, today: dt.date) -> DateValue | N
         candidates = [y for y in candidates if y <= today.year]
         if not candidates:
             return None
+        if latest is not None and latest.day is not None and latest.day.year in candidates:
+            return latest.day.year  # the year of the latest full date ("January 31, 2011 | By ...")
         if reference_year is not None:
-            # A year told in the past is before the article, or its own year when nothing later fits.
-            after = [y for y in candidates if y > reference_year]
+            # A year told in the past is before the article, or its own year when nothing later fits;
+            # not long after (a weekday and a date agree again 5, 6 or 11 years later).
+            after = [y for y in candidates if reference_year < y <= reference_year + AGREEMENT_YEARS_AFTER]
             if after:
                 return min(after)
             return reference_year if reference_year in candidates else None
@@ -183,8 +222,15 @@ def _infer(mentions: list[_Mention], text: str, today: dt.date) -> DateValue | N
             day.isoformat(), DatePrecision.DAY, DateMethod.TEXT, round(confidence, 2), " … ".join(seen)
         )
 
+    # 1. A dateline date. Without a year ("ISTANBUL, May 16 (Reuters) - ... on Saturday") the text alone
+    # rarely knows it: articles name past years far more often than their own, and a weekday agrees
+    # with one year in seven. The corpus decides those (dateline_years_from_corpus).
+    dateline = find_head_dateline(text)
+    if dateline is not None and dateline.year is not None:
+        day = _safe(dateline.year, dateline.month, dateline.day)
+        if day is not None and day <= today:
+            return value(day, HEAD_DATELINE_DATED, dateline.evidence)
     weekdays = [m for m in mentions if m.kind == "weekday"]
-    # 1. A dateline date without its year.
     past_weekdays = {w.weekday for w in weekdays if w.tense != "future"}
     for m in mentions:
         if m.dateline and m.kind in ("month-day", "weekday-date"):
@@ -205,8 +251,10 @@ def _infer(mentions: list[_Mention], text: str, today: dt.date) -> DateValue | N
         if year is not None and (day := _safe(year, m.month, m.daynum)) is not None:
             if m.tense == "future":
                 return value(day - dt.timedelta(days=1), 0.3, m.sentence)
+            # Not "sure" (0.8): the year is the latest full date's, or one after the years named, and
+            # T17 articles with old full dates and schedules ("BBC One, Monday, 21 June") fool both.
             if latest is not None and latest.day is not None and latest.day.year == year:
-                confidence = 0.8
+                confidence = 0.7
             else:
                 confidence = 0.6 if reference_year is not None else 0.5
             return value(day, confidence, m.sentence)
@@ -253,3 +301,80 @@ def _dateline_year(
             if weekday in past_weekdays or (weekday - 1) % 7 in past_weekdays:
                 return year
     return years[0]
+
+
+def infer_from_corpus(
+    items: list[CorpusArticle] | list[tuple[Article, list[TimeRef], set[str]]],
+    *,
+    rounds: int = pubdate_corpus.ROUNDS,
+) -> dict[str, DateValue]:
+    """Publication dates (method CORPUS) for the articles still without a day, keyed by article id.
+
+    Yearless datelines first (:func:`dateline_years_from_corpus`); the articles they date then count as
+    dated for the rest of the corpus stage (:func:`.pubdate_corpus.infer_from_corpus`).
+    """
+    corpus = [item if isinstance(item, CorpusArticle) else CorpusArticle(*item) for item in items]
+    found = dateline_years_from_corpus(corpus)
+    if found:
+        corpus = [
+            replace(c, article=c.article.evolve(publication_date=found[c.article.id]))
+            if c.article.id in found
+            else c
+            for c in corpus
+        ]
+    return {**pubdate_corpus.infer_from_corpus(corpus, rounds=rounds), **found}
+
+
+def dateline_years_from_corpus(corpus: list[CorpusArticle]) -> dict[str, DateValue]:
+    """The year of each undated article's yearless dateline, from the corpus: the year in which most
+    sure dates (confidence >= 0.8) of other articles fall within a month of the dateline's day, among
+    the years where the lead's weekday agrees with it when the lead names one."""
+    sure = sorted(
+        dt.date.fromisoformat(d.day)
+        for c in corpus
+        if (d := c.article.publication_date) is not None and d.day is not None and d.confidence >= 0.8
+    )
+    if not sure:
+        return {}
+    window = dt.timedelta(days=YEAR_WINDOW_DAYS)
+    today = dt.date.today()
+    found: dict[str, DateValue] = {}
+    for c in corpus:
+        date = c.article.publication_date
+        if date is not None and date.day is not None:
+            continue
+        dateline = find_head_dateline(c.article.text)
+        if dateline is None or dateline.year is not None:
+            continue
+        years = {day.year + delta for day in sure for delta in (-1, 0, 1)}
+        votes: Counter[dt.date] = Counter()
+        for year in years:
+            day = _safe(year, dateline.month, dateline.day)
+            if (
+                day is None
+                or day > today
+                or (dateline.lead_weekdays and not agrees(day, dateline.lead_weekdays))
+            ):
+                continue
+            near = bisect.bisect_right(sure, day + window) - bisect.bisect_left(sure, day - window)
+            if near:
+                votes[day] = near
+        if not votes:
+            continue
+        (best, count), *rest = votes.most_common(2)
+        runner_up = rest[0][1] if rest else 0
+        confidence = _dateline_year_confidence(count, runner_up, bool(dateline.lead_weekdays))
+        evidence = f"{dateline.evidence} … the year: {count} sure dates of the corpus within a month of it"
+        found[c.article.id] = DateValue(
+            best.isoformat(), DatePrecision.DAY, DateMethod.CORPUS, confidence, evidence
+        )
+    return found
+
+
+def _dateline_year_confidence(count: int, runner_up: int, weekday_checked: bool) -> float:
+    """Sure when many sure dates and the lead's weekday agree and no other year competes."""
+    if runner_up * 3 >= count:
+        return 0.4
+    if count >= 3:
+        return 0.9 if weekday_checked else 0.8
+    return 0.5
