@@ -75,6 +75,7 @@ class TimelineOptions:
     end: str | None = None
     max_dates: int | None = None
     sentences_per_date: int = 2
+    days_only: bool = False  # only day-precise dates (no month entries)
     show_hidden: bool = False  # keep the entries a user hid, marked as hidden
 
 

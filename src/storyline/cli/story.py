@@ -31,6 +31,7 @@ def timeline_options(func: F) -> F:
             show_default=True,
             help="Summary sentences per date.",
         ),
+        click.option("--days-only", is_flag=True, help="Only day-precise dates (no month entries)."),
         click.option("--title", help="The timeline's title (default: from its main entities)."),
     ]
     for option in reversed(options):

@@ -203,6 +203,7 @@ def setting_for(gold: GoldTimeline, keywords: Sequence[str]) -> TimelineOptions:
         end=dates[-1].isoformat(),
         max_dates=len(dates),
         sentences_per_date=max(1, per_date),
+        days_only=True,
     )
 
 

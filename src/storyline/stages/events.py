@@ -169,6 +169,13 @@ def _ordinal(value: str) -> tuple[int, int] | None:
     return None
 
 
+def strip_dateline(text: str) -> str:
+    """A sentence without the dateline before its story ("RIVERTON, March 13 (Wire) — "), when enough
+    of a story is left to cite."""
+    story = _DATELINE.sub("", text, count=1)
+    return story if len(story) >= 30 else text
+
+
 def _status(first_day: int, last_day: int, precision: DatePrecision, published: str | None, text: str) -> str:
     if published is None:
         return "reported"
@@ -249,10 +256,9 @@ def find_mentions(items: Sequence[AnalysedArticle], entities: dict[str, Entity])
             if not dates or text.endswith(("—", "--")):
                 continue  # nothing dated, or a title and dateline with the story in the next sentence
             offset = article.text.index(text, sentence.start) if text else sentence.start
-            story = _DATELINE.sub("", text, count=1)
-            if len(story) >= 30:  # cite the sentence, not the dateline before it
-                offset += len(text) - len(story)
-                text = story
+            story = strip_dateline(text)  # cite the sentence, not the dateline before it
+            offset += len(text) - len(story)
+            text = story
             weights = _entity_weights(item, mentions_by_sentence.get(number, ()), entities, outlets)
             if number == lead and not refs_by_sentence.get(number):
                 # A lead dated only by its article: the lead paragraph says who took part.

@@ -1,0 +1,138 @@
+"""How the timeline chooses its dates and what speaks for them, on hand-made analyses (no spaCy).
+
+Each article is a list of sentences, each with the days it names; the analyses are what the
+per-article stages would store, so these tests pin the timeline's own rules.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import make_article
+from storyline.analysis import ArticleAnalysis, Sentence, TimeRef
+from storyline.model import DateMethod, DatePrecision, DateValue
+from storyline.stages.events import AnalysedArticle, extract_events
+from storyline.stages.summarise import build_timeline
+from storyline.timeline import Timeline, TimelineOptions
+
+pytest.importorskip("sklearn")
+
+_DAY = re.compile(r"\[(\d{4}-\d{2}-\d{2})\]")
+
+
+def article(published: str, outlet: str, *sentences: str) -> AnalysedArticle:
+    """An article whose sentences name the days written in brackets: "Rain fell [2024-03-01]." The
+    brackets stay out of the text; each marks a time reference on its sentence."""
+    text, spans, refs = "", [], []
+    for number, written in enumerate(sentences):
+        days = _DAY.findall(written)
+        plain = _DAY.sub("", written).strip()
+        start = len(text)
+        text += plain + " "
+        spans.append(Sentence(start, start + len(plain)))
+        refs += [TimeRef(start, start + 5, plain[:5], number, day, DatePrecision.DAY) for day in days]
+    item = make_article(
+        text.strip(),
+        source=f"{outlet}-{published}-{sentences[0][:12]}.txt",
+        outlet=outlet,
+        publication_date=DateValue(published, DatePrecision.DAY, DateMethod.METADATA),
+    )
+    analysis = ArticleAnalysis(article_id=item.id, sentences=spans, time_refs=refs)
+    return AnalysedArticle(item, analysis, {})
+
+
+def timeline(items: list[AnalysedArticle], **options: object) -> Timeline:
+    events = extract_events(items, {})
+    return build_timeline(items, events, {}, TimelineOptions(**options))  # type: ignore[arg-type]
+
+
+def summary_texts(result: Timeline, date: str) -> list[str]:
+    entry = next(e for e in result.entries if e.date == date)
+    return [ref.text for ref in entry.summary]
+
+
+def test_the_date_more_articles_name_comes_first_later_look_backs_included() -> None:
+    items = [
+        article(
+            "2024-03-01",
+            "Valley Post",
+            "The Alder dam failed before dawn, flooding the lower town [2024-03-01].",
+        ),
+        article(
+            "2024-03-10", "Valley Post", "The town council voted to rebuild the market hall [2024-03-10]."
+        ),
+        article(
+            "2024-03-10",
+            "Hill Courier",
+            "Councillors backed a plan for a new market hall on Sunday [2024-03-10].",
+        ),
+        # Weeks later, two articles look back at the dam failure: the day it happened is what matters.
+        article("2024-03-28", "Hill Courier", "Since the dam failed [2024-03-01], 300 residents have left."),
+        article(
+            "2024-03-29",
+            "Valley Post",
+            "Engineers traced the failure of the dam [2024-03-01] to a cracked gate.",
+        ),
+    ]
+    # Two outlets report each day as news; three articles name the day of the failure, two the vote.
+    result = timeline(items, max_dates=1, sentences_per_date=1)
+    assert [e.date for e in result.entries] == ["2024-03-01"]
+
+
+def test_an_undated_sentence_speaks_for_its_articles_day_but_never_makes_a_day() -> None:
+    items = [
+        article(
+            "2024-05-06",
+            "Valley Post",
+            "Flood barriers went up along the river on Monday [2024-05-06].",
+            "Crews stacked sandbags outside the school through the night.",
+        ),
+        article(
+            "2024-05-06",
+            "Hill Courier",
+            "The river rose two metres on Monday [2024-05-06], officials said.",
+            "Volunteers carried elderly residents of Mill Lane to the church hall by boat.",
+        ),
+        # Its lead names an earlier day; nothing in it names its own day, so it adds no entry for it.
+        article(
+            "2024-05-20",
+            "River News",
+            "The barriers put up on May 6 [2024-05-06] held back the river, engineers said.",
+            "The county will pay for a permanent wall along the quay before next winter.",
+        ),
+    ]
+    result = timeline(items, sentences_per_date=5)
+    assert [e.date for e in result.entries] == ["2024-05-06"]
+    said = summary_texts(result, "2024-05-06")
+    # What the articles of that day say without naming it tells the day too...
+    assert "Crews stacked sandbags outside the school through the night." in said
+    assert "Volunteers carried elderly residents of Mill Lane to the church hall by boat." in said
+    # ... but not what an article of another day says.
+    assert not any("permanent wall" in s for s in said)
+
+
+def test_an_undated_sentence_alone_makes_no_entry() -> None:
+    items = [
+        article(
+            "2024-05-06",
+            "Valley Post",
+            "Flood barriers went up along the river on Monday [2024-05-06].",
+            "Crews stacked sandbags outside the school through the night.",
+        ),
+    ]
+    # The query keeps only the undated sentence: no sentence names a day, so there is no entry.
+    assert timeline(items, query="sandbags").entries == []
+
+
+def test_a_long_sentence_still_speaks_for_a_date_nothing_else_names() -> None:
+    long_sentence = (
+        "The inquiry into the collapse of the old rail bridge heard [2024-06-03] from "
+        + ", ".join(f"witness number {n}" for n in range(1, 30))
+        + "."
+    )
+    items = [article("2024-06-03", "Valley Post", long_sentence)]
+    result = timeline(items, max_dates=1, sentences_per_date=1)
+    assert [e.date for e in result.entries] == ["2024-06-03"]
+    assert len(result.entries[0].summary) == 1
