@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from ..analysis import Entity
 from ..model import Article, DatePrecision
 from ..timeline import Event, SentenceRef, Timeline, TimelineEntry, TimelineOptions
-from .events import (
+from .event_mentions import (
     AnalysedArticle,
     _ordinal,
     _status,

@@ -1,0 +1,268 @@
+"""Event mentions: every dated sentence of the articles, the unit events are made of (see events.py).
+
+::
+
+    event mentions   one per (article, sentence, date): each day- or month-precise time reference of a
+                     sentence, and for a lead sentence that dates nothing, the article's publication date
+                     (its participants then read from the whole lead paragraph); a dateline before the
+                     sentence is left out of what is cited; duplicates give no mentions
+    status           "reported", "past" or "planned": the mention's date against the article's date, and
+                     words of planning ("will", "is expected to") for dates that are not behind it
+    sources          who independently stands behind an article: its original's outlet
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date as Date
+
+from ..analysis import ArticleAnalysis, Entity, Mention, TimeRef
+from ..errors import MissingDependencyError
+from ..model import Article, DatePrecision
+from .outlets import normalise_outlet
+
+_WHITESPACE = re.compile(r"\s+")
+LONG_RANGE_DAYS = 3  # a range longer than this ("last week") is too vague to found an event
+REPORTED_DAYS = 7  # a date up to a week before the article is news; older ones are background
+
+# How much sharing an entity says about being the same event.
+_LABEL_WEIGHT = {"PERSON": 1.0, "ORG": 0.8, "GPE": 0.5, "LOC": 0.5, "FAC": 0.6, "EVENT": 0.8}
+_PLANNING = re.compile(
+    r"\b(will|would|shall|(?:is|are|was|were)\s+(?:expected|set|due|scheduled|going)\s+to|plans?\s+to"
+    r"|planned|to\s+be\s+held|upcoming|next)\b",
+    re.IGNORECASE,
+)
+# "RIVERTON, March 13, 2025 (Northern Wire) — ", "Beijing, 8 April 2024 (TDI): ": where the story starts.
+_DATELINE = re.compile(
+    r"^(?:[^—]{0,100}?\([^()\n]{2,40}\)\s*(?:—|--|:)|[A-Z][A-Z .'’-]{2,40},[^—\n]{0,40}?(?:—|--))\s+"
+)
+
+
+@dataclass(slots=True)
+class AnalysedArticle:
+    """An article with its per-article analysis and its mention keys mapped to corpus entity ids."""
+
+    article: Article
+    analysis: ArticleAnalysis
+    entity_of: dict[str, str]
+
+
+@dataclass(slots=True)
+class EventMention:
+    """One sentence of one article that dates something: the unit events are made of."""
+
+    item: int  # index into the analysed articles
+    sentence: int
+    start: int  # the sentence's offsets in the article text
+    end: int
+    text: str
+    first_day: int  # proleptic ordinal of the first day of the date (or range)
+    last_day: int
+    value: str  # ISO date as resolved (day or month)
+    precision: DatePrecision
+    end_value: str | None
+    status: str
+    inferred: bool  # the date was counted from an inferred publication date
+    entities: dict[str, float]  # entity id -> weight
+    vector: dict[int, float]  # TF-IDF, unit length
+
+    @property
+    def coarse(self) -> bool:
+        return self.precision != DatePrecision.DAY or self.last_day - self.first_day > LONG_RANGE_DAYS
+
+
+# -- sources --------------------------------------------------------------------------------------------
+
+
+def source_key(article: Article, originals: dict[str, Article]) -> str:
+    """Who independently stands behind an article: its original's outlet (a duplicate or syndicated copy
+    counts with the article it copies), or the original article itself when no outlet is known."""
+    original = originals.get(article.duplicate_of or "", article)
+    outlet = original.outlet
+    if outlet:
+        return "outlet:" + _WHITESPACE.sub(" ", outlet.casefold().strip())
+    return "article:" + original.id
+
+
+def originals_of(items: Sequence[AnalysedArticle]) -> dict[str, Article]:
+    return {item.article.id: item.article for item in items}
+
+
+# -- mentions -------------------------------------------------------------------------------------------
+
+
+def _ordinal(value: str) -> tuple[int, int] | None:
+    """First and last day (proleptic ordinals) of an ISO date prefix; None for a bare year."""
+    try:
+        if len(value) >= 10:
+            day = Date.fromisoformat(value[:10]).toordinal()
+            return day, day
+        if len(value) == 7:
+            year, month = int(value[:4]), int(value[5:7])
+            first = Date(year, month, 1).toordinal()
+            following = Date(year + month // 12, month % 12 + 1, 1).toordinal()
+            return first, following - 1
+    except ValueError:
+        return None
+    return None
+
+
+def strip_dateline(text: str) -> str:
+    """A sentence without the dateline before its story ("RIVERTON, March 13 (Wire) — "), when enough
+    of a story is left to cite."""
+    story = _DATELINE.sub("", text, count=1)
+    return story if len(story) >= 30 else text
+
+
+def _status(first_day: int, last_day: int, precision: DatePrecision, published: str | None, text: str) -> str:
+    if published is None:
+        return "reported"
+    span = _ordinal(published[:10] if len(published) >= 10 else published)
+    if span is None:
+        return "reported"
+    pub_first, pub_last = span
+    if first_day > pub_last:
+        return "planned"
+    if precision == DatePrecision.MONTH or len(published) < 10:
+        if last_day < pub_first:
+            return "past"
+    elif pub_first - last_day > REPORTED_DAYS:
+        return "past"
+    if last_day >= pub_first and _PLANNING.search(text):
+        return "planned"
+    return "reported"
+
+
+def _entity_weights(
+    item: AnalysedArticle, mentions: Sequence[Mention], entities: dict[str, Entity], outlets: set[str]
+) -> dict[str, float]:
+    weights: dict[str, float] = {}
+    for mention in mentions:
+        entity_id = item.entity_of.get(mention.key)
+        entity = entities.get(entity_id) if entity_id else None
+        label = entity.label if entity else mention.label
+        weight = _LABEL_WEIGHT.get(label)
+        if weight is None or entity_id is None:
+            continue
+        if entity is not None and _is_outlet(entity.name, outlets):
+            continue  # "as reported by Reuters" (or a dateline's "(TDI)") says who told, not who took part
+        weights[entity_id] = weight
+    return weights
+
+
+def _is_outlet(name: str, outlets: set[str]) -> bool:
+    """Whether an entity is one of the corpus's outlets, under any of its names ("TDI", "Reuters")."""
+    return name.casefold() in outlets or (normalise_outlet(name, None) or "").casefold() in outlets
+
+
+def find_mentions(items: Sequence[AnalysedArticle], entities: dict[str, Entity]) -> list[EventMention]:
+    """Every dated sentence of the non-duplicate articles, with its status and participants."""
+    outlets = {i.article.outlet.casefold() for i in items if i.article.outlet}
+    found: list[EventMention] = []
+    for index, item in enumerate(items):
+        article, analysis = item.article, item.analysis
+        if article.duplicate_of:
+            continue
+        published = article.publication_date
+        pub_value = published.value if published else None
+        pub_inferred = bool(published and published.inferred)
+        refs_by_sentence: dict[int, list[TimeRef]] = defaultdict(list)
+        mentions_by_sentence: dict[int, list[Mention]] = defaultdict(list)
+        for entity_mention in analysis.mentions:
+            mentions_by_sentence[entity_mention.sentence].append(entity_mention)
+        for ref in analysis.time_refs:
+            if ref.value and ref.precision in (DatePrecision.DAY, DatePrecision.MINUTE, DatePrecision.MONTH):
+                refs_by_sentence[ref.sentence].append(ref)
+        lead = next(
+            (i for i in range(min(2, len(analysis.sentences))) if mentions_by_sentence.get(i)),
+            None,
+        )
+        for number, sentence in enumerate(analysis.sentences):
+            dates: list[tuple[str, str | None, DatePrecision, bool]] = []
+            for ref in refs_by_sentence.get(number, ()):
+                precision = DatePrecision.MONTH if ref.precision == DatePrecision.MONTH else DatePrecision.DAY
+                value = ref.value[:7] if precision == DatePrecision.MONTH else ref.value[:10]
+                relative = ref.anchor != "absolute"
+                dates.append((value, ref.end_value, precision, relative and pub_inferred))
+            if not dates and number == lead and published is not None:
+                # A year-precise date ("2024") becomes a coarse mention: it may only join an event.
+                if published.day:
+                    dates.append((published.day, None, DatePrecision.DAY, pub_inferred))
+                else:
+                    dates.append((published.value[:7], None, DatePrecision.MONTH, pub_inferred))
+            text = article.text[sentence.start : sentence.end].strip()
+            if not dates or text.endswith(("—", "--")):
+                continue  # nothing dated, or a title and dateline with the story in the next sentence
+            offset = article.text.index(text, sentence.start) if text else sentence.start
+            story = strip_dateline(text)  # cite the sentence, not the dateline before it
+            offset += len(text) - len(story)
+            text = story
+            weights = _entity_weights(item, mentions_by_sentence.get(number, ()), entities, outlets)
+            if number == lead and not refs_by_sentence.get(number):
+                # A lead dated only by its article: the lead paragraph says who took part.
+                for other in range(number + 1, min(number + 3, len(analysis.sentences))):
+                    nearby = mentions_by_sentence.get(other, ())
+                    for entity_id, weight in _entity_weights(item, nearby, entities, outlets).items():
+                        weights.setdefault(entity_id, weight)
+            seen: set[str] = set()
+            for value, end_value, precision, inferred in dates:
+                if value in seen:
+                    continue
+                seen.add(value)
+                span = _ordinal(value)
+                if span is None:
+                    # A bare year: only a lead sentence dated by a year-precise publication date.
+                    year = int(value[:4])
+                    span = (Date(year, 1, 1).toordinal(), Date(year, 12, 31).toordinal())
+                    precision = DatePrecision.MONTH
+                first_day, last_day = span
+                if end_value and (end := _ordinal(end_value)):
+                    last_day = max(last_day, end[1])
+                found.append(
+                    EventMention(
+                        item=index,
+                        sentence=number,
+                        start=offset,
+                        end=offset + len(text),
+                        text=text,
+                        first_day=first_day,
+                        last_day=last_day,
+                        value=value,
+                        precision=precision,
+                        end_value=end_value if end_value and end_value[:10] != value else None,
+                        status=_status(first_day, last_day, precision, pub_value, text),
+                        inferred=inferred,
+                        entities=weights,
+                        vector={},
+                    )
+                )
+    _vectorise(found)
+    return found
+
+
+def tfidf_vectors(texts: list[str]) -> list[dict[int, float]]:
+    """Sparse TF-IDF vectors (term index -> weight, rows L2-normalised) of some sentences; empty
+    vectors when there is nothing but stop words. Shared by event clustering and summarising."""
+    try:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+    except ImportError as error:  # pragma: no cover - the nlp extra brings it
+        raise MissingDependencyError("scikit-learn", "nlp") from error
+    if not texts:
+        return []
+    try:
+        matrix = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform(texts).tocsr()
+    except ValueError:  # nothing but stop words
+        return [{} for _ in texts]
+    rows = []
+    for row in range(len(texts)):
+        lo, hi = matrix.indptr[row], matrix.indptr[row + 1]
+        rows.append(dict(zip(matrix.indices[lo:hi].tolist(), matrix.data[lo:hi].tolist(), strict=True)))
+    return rows
+
+
+def _vectorise(mentions: list[EventMention]) -> None:
+    for mention, vector in zip(mentions, tfidf_vectors([m.text for m in mentions]), strict=True):
+        mention.vector = vector
