@@ -114,6 +114,10 @@ def test_a_bad_date_filter_is_a_400_with_the_reason(client: TestClient) -> None:
     assert api.status_code == 400 and "YYYY-MM-DD" in api.json()["detail"]
     page = client.get("/", params={"end": "2025-13-45x"})
     assert page.status_code == 400 and "YYYY-MM-DD" in page.text
+    # The right shape is not enough: the month and the day must exist.
+    for impossible in ("2025-13", "2025-02-30", "2025-00"):
+        assert client.get("/api/timeline", params={"start": impossible}).status_code == 400, impossible
+    assert client.get("/api/timeline", params={"start": "2024-02-29"}).status_code == 200
 
 
 # --- events ------------------------------------------------------------------------------------------

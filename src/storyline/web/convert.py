@@ -30,9 +30,21 @@ def check_date_filter(value: str | None, name: str) -> str | None:
     value = (value or "").strip()
     if not value:
         return None
-    if not DATE_FILTER.fullmatch(value):
+    if not DATE_FILTER.fullmatch(value) or not _real_date(value):
         raise FilterError(f"{name}={value[:40]!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD")
     return value
+
+
+def _real_date(value: str) -> bool:
+    """Whether a YYYY[-MM[-DD]] prefix names a real month and day ("2025-13" and "2025-02-30" do not)."""
+    from datetime import date
+
+    year, month, day = (int(part) for part in (value + "-01-01").split("-")[:3])
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True
 
 
 def in_range(date: str, start: str | None, end: str | None) -> bool:
