@@ -10,16 +10,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections import Counter
-from dataclasses import dataclass
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, StrictUndefined
 from markupsafe import Markup
 
-from ..model import DatePrecision
 from .bundle import (
     INFERRED_DATE_NOTE,
     ExportBundle,
@@ -32,6 +28,7 @@ from .bundle import (
     precision_of,
     status_label,
 )
+from .coverage import HEIGHT, WIDTH, count_coverage, layout
 from .timelinejs import unique_id
 
 _CSS = """
@@ -125,8 +122,8 @@ A <span class="uncertain">?</span> marks a date inferred rather than stated;
 <svg viewBox="0 0 {{ histogram.width }} {{ histogram.height + 30 }}" width="100%" role="img"
  aria-label="Articles per {{ histogram.unit }}">
 {% for bar in histogram.bars %}<rect class="bar{% if bar.inferred %} inferred{% endif %}" x="{{ bar.x }}"
- y="{{ bar.y }}" width="{{ bar.width }}" height="{{ bar.height }}" data-prefix="{{ bar.prefix }}"><title>{{
- bar.label }}</title></rect>
+ y="{{ bar.y }}" width="{{ bar.width }}" height="{{ bar.height }}" data-prefix="{{ bar.period }}"><title>{{
+ bar.title }}</title></rect>
 {% endfor %}<text x="0" y="{{ histogram.height + 16 }}">{{ histogram.first }}</text>
 <text x="{{ histogram.width }}" y="{{ histogram.height + 16 }}" text-anchor="end">{{ histogram.last }}</text>
 </svg>
@@ -325,99 +322,15 @@ def _source_view(bundle: ExportBundle, number: int, article: Any) -> dict[str, A
 # --- the coverage histogram -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Bar:
-    x: float
-    y: float
-    width: float
-    height: float
-    prefix: str
-    label: str
-    inferred: bool
-
-
-_WIDTH = 720
-_HEIGHT = 120
-_MAX_DAYS = 120
-_MAX_MONTHS = 240
-
-
 def _histogram(bundle: ExportBundle) -> dict[str, Any]:
-    dated = [a.publication_date for a in bundle.articles if a.publication_date is not None]
-    days = [d for d in dated if d.day]
-    unit, length = "day", 10
-    span = _day_span([d.day for d in days if d.day])
-    if span is None or span[1] - span[0] > timedelta(days=_MAX_DAYS):
-        unit, length = "month", 7
-        months = {d.value[:7] for d in dated if d.precision != DatePrecision.YEAR}
-        if len(months) > 1 and _month_count(min(months), max(months)) > _MAX_MONTHS:
-            unit, length = "year", 4
-    placed = [d for d in dated if len(d.value) >= length]
-    if not placed:
-        return {"bars": [], "unplaced": len(dated), "unit": unit}
-    certain = Counter(d.value[:length] for d in placed if not d.inferred)
-    inferred = Counter(d.value[:length] for d in placed if d.inferred)
-    keys = _all_keys(min(d.value[:length] for d in placed), max(d.value[:length] for d in placed), unit)
-    peak = max((certain[k] + inferred[k] for k in keys), default=1) or 1
-    step = _WIDTH / len(keys)
-    bars: list[_Bar] = []
-    for index, key in enumerate(keys):
-        bottom = float(_HEIGHT)
-        for count, is_inferred in ((certain[key], False), (inferred[key], True)):
-            if not count:
-                continue
-            height = _HEIGHT * count / peak
-            kind = "inferred date" if is_inferred else "article"
-            bars.append(
-                _Bar(
-                    x=round(index * step + step * 0.1, 2),
-                    y=round(bottom - height, 2),
-                    width=round(max(step * 0.8, 1.0), 2),
-                    height=round(height, 2),
-                    prefix=key,
-                    label=f"{key}: {count} {kind}{'s' if count != 1 else ''}",
-                    inferred=is_inferred,
-                )
-            )
-            bottom -= height
+    counted = count_coverage(a.publication_date for a in bundle.articles)
+    periods = counted.periods
     return {
-        "bars": bars,
-        "unit": unit,
-        "width": _WIDTH,
-        "height": _HEIGHT,
-        "first": keys[0],
-        "last": keys[-1],
-        "unplaced": len(dated) - len(placed),
+        "bars": layout(periods),
+        "unit": counted.unit,
+        "width": WIDTH,
+        "height": HEIGHT,
+        "first": periods[0].period if periods else "",
+        "last": periods[-1].period if periods else "",
+        "unplaced": counted.unplaced,
     }
-
-
-def _day_span(days: list[str]) -> tuple[date, date] | None:
-    parsed = []
-    for day in days:
-        try:
-            parsed.append(date.fromisoformat(day))
-        except ValueError:
-            continue
-    return (min(parsed), max(parsed)) if parsed else None
-
-
-def _month_count(first: str, last: str) -> int:
-    return (int(last[:4]) - int(first[:4])) * 12 + int(last[5:7]) - int(first[5:7]) + 1
-
-
-def _all_keys(first: str, last: str, unit: str) -> list[str]:
-    """Every day, month or year from first to last, so empty periods show as gaps."""
-    try:
-        if unit == "day":
-            start, end = date.fromisoformat(first), date.fromisoformat(last)
-            return [(start + timedelta(days=n)).isoformat() for n in range((end - start).days + 1)]
-        if unit == "month":
-            year, month = int(first[:4]), int(first[5:7])
-            keys = []
-            while f"{year:04d}-{month:02d}" <= last:
-                keys.append(f"{year:04d}-{month:02d}")
-                year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-            return keys
-        return [f"{year:04d}" for year in range(int(first), int(last) + 1)]
-    except ValueError:
-        return sorted({first, last})
