@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date as Date
+from typing import Any
 
 from ..analysis import ArticleAnalysis, Entity, Mention, TimeRef
 from ..errors import MissingDependencyError
@@ -256,8 +257,14 @@ def tfidf_vectors(texts: list[str]) -> list[dict[int, float]]:
         matrix = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform(texts).tocsr()
     except ValueError:  # nothing but stop words
         return [{} for _ in texts]
+    return sparse_rows(matrix)
+
+
+def sparse_rows(matrix: Any) -> list[dict[int, float]]:
+    """The rows of a scipy sparse matrix as {column: value} dicts."""
+    matrix = matrix.tocsr()
     rows = []
-    for row in range(len(texts)):
+    for row in range(matrix.shape[0]):
         lo, hi = matrix.indptr[row], matrix.indptr[row + 1]
         rows.append(dict(zip(matrix.indices[lo:hi].tolist(), matrix.data[lo:hi].tolist(), strict=True)))
     return rows

@@ -29,8 +29,10 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..analysis import Entity
+from ..errors import MissingDependencyError
 from ..model import Article, DatePrecision
 from ..timeline import Event, SentenceRef, Timeline, TimelineEntry, TimelineOptions
 from .event_mentions import (
@@ -39,8 +41,8 @@ from .event_mentions import (
     _status,
     originals_of,
     source_key,
+    sparse_rows,
     strip_dateline,
-    tfidf_vectors,
 )
 
 SUMMARISE_VERSION = "1"
@@ -177,19 +179,13 @@ def _add_event_sentences(
 
 
 def _add_undated_sentences(
-    pools: dict[str, _DatePool],
-    item: AnalysedArticle,
-    source: str,
-    match: re.Pattern[str] | None,
+    pool: _DatePool, item: AnalysedArticle, source: str, match: re.Pattern[str] | None
 ) -> None:
-    """The sentences that name no date, of an article published on a day that has a pool: an article
-    tells its day's news mostly without repeating the date ("Protesters filled the square."). They add
-    to what the day's summary can say, never a day of their own nor to its rank."""
+    """The sentences that name no date, of an article published on the pool's day: an article tells its
+    day's news mostly without repeating the date ("Protesters filled the square."). They add to what
+    the day's summary can say, never a day of their own nor to its rank."""
     article, analysis = item.article, item.analysis
     published = article.publication_date
-    if article.duplicate_of or published is None or not published.day or published.day not in pools:
-        return
-    pool = pools[published.day]
     dated = {ref.sentence for ref in analysis.time_refs}
     taken = {(c.ref.article_id, c.position) for c in pool.candidates}
     for number, sentence in enumerate(analysis.sentences):
@@ -205,15 +201,34 @@ def _add_undated_sentences(
                 source=source,
                 status="reported",
                 event="",
-                certain=not published.inferred,
+                certain=published is not None and not published.inferred,
                 position=number,
             )
         )
 
 
-def _vectorise(candidates: list[_Candidate]) -> None:
-    for candidate, vector in zip(candidates, tfidf_vectors([c.ref.text for c in candidates]), strict=True):
-        candidate.vector = vector
+class _Vectors:
+    """TF-IDF vectors with one vocabulary for the whole timeline, fitted on the first dates looked at:
+    only the dates that may make the timeline are vectorised, never every sentence of the corpus."""
+
+    def __init__(self) -> None:
+        self._model: Any = None  # sklearn's TfidfVectorizer, once fitted
+
+    def __call__(self, candidates: list[_Candidate]) -> None:
+        texts = [c.ref.text for c in candidates]
+        if not texts:
+            return
+        if self._model is None:
+            try:
+                from sklearn.feature_extraction.text import TfidfVectorizer
+            except ImportError as error:  # pragma: no cover - the nlp extra brings it
+                raise MissingDependencyError("scikit-learn", "nlp") from error
+            try:
+                self._model = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit(texts)
+            except ValueError:  # nothing but stop words: no vectors, comparisons fall back to text
+                return
+        for candidate, vector in zip(candidates, sparse_rows(self._model.transform(texts)), strict=True):
+            candidate.vector = vector
 
 
 def _dot(a: dict[int, float], b: dict[int, float]) -> float:
@@ -282,8 +297,6 @@ def build_timeline(
 
     pools: dict[str, _DatePool] = {}
     _add_event_sentences(pools, events, by_id, originals, match, options)
-    for item in items:
-        _add_undated_sentences(pools, item, source_key(item.article, originals), match)
     ranked = sorted(pools.values(), key=_DatePool.rank_key)
     if options.max_dates is not None:
         limit = max(0, options.max_dates)
@@ -292,30 +305,30 @@ def build_timeline(
             p for p in ranked if len(p.sources()) >= 2 or any(c.status == "reported" for c in p.candidates)
         ]
         limit = AUTO_MAX_DATES
-    _vectorise([c for p in ranked for c in p.candidates])
+    published_on: dict[str, list[AnalysedArticle]] = defaultdict(list)
+    for item in items:
+        published = item.article.publication_date
+        if not item.article.duplicate_of and published is not None and published.day:
+            published_on[published.day].append(item)
 
     entries: list[TimelineEntry] = []
     chosen_vectors: list[dict[int, float]] = []
-    for pool in ranked:
+    vectorise = _Vectors()
+    window = 2 * max(limit, 1)  # dates looked at at a time: enough for those that give way
+    for first in range(0, len(ranked), window):
         if len(entries) >= limit:
             break
-        summary = _summarise(pool, max(1, options.sentences_per_date), chosen_vectors)
-        if not summary:
-            continue  # everything it says is on the timeline already
-        articles = {c.ref.article_id for c in pool.candidates}
-        articles |= {copy for a in list(articles) for copy in copies.get(a, ())}
-        outlets = sorted({by_id[a].article.outlet for a in articles if by_id[a].article.outlet})
-        entries.append(
-            TimelineEntry(
-                date=pool.date,
-                date_precision=pool.precision,
-                summary=[c.ref for c in summary],
-                events=list(pool.events),
-                outlets=outlets,
-                independent_sources=len({source_key(by_id[a].article, originals) for a in articles}),
-                date_uncertain=not any(c.certain for c in pool.candidates),
-            )
-        )
+        looked_at = ranked[first : first + window]
+        for pool in looked_at:
+            for item in published_on.get(pool.date, ()):
+                _add_undated_sentences(pool, item, source_key(item.article, originals), match)
+        vectorise([c for p in looked_at for c in p.candidates])
+        for pool in looked_at:
+            if len(entries) >= limit:
+                break
+            summary = _summarise(pool, max(1, options.sentences_per_date), chosen_vectors)
+            if summary:  # else everything it says is on the timeline already
+                entries.append(_entry(pool, summary, by_id, originals, copies))
     entries.sort(key=lambda e: e.date)
     used_events = {e for entry in entries for e in entry.events}
     return Timeline(
@@ -323,6 +336,28 @@ def build_timeline(
         options=options,
         entries=entries,
         events=[e for e in events if e.id in used_events],
+    )
+
+
+def _entry(
+    pool: _DatePool,
+    summary: list[_Candidate],
+    by_id: dict[str, AnalysedArticle],
+    originals: dict[str, Article],
+    copies: dict[str, list[str]],
+) -> TimelineEntry:
+    """A date's entry: its summary, and as its sources the articles of its events' sentences and those
+    the summary cites (with their duplicates and syndicated copies)."""
+    articles = {c.ref.article_id for c in pool.candidates if c.event} | {c.ref.article_id for c in summary}
+    articles |= {copy for a in list(articles) for copy in copies.get(a, ())}
+    return TimelineEntry(
+        date=pool.date,
+        date_precision=pool.precision,
+        summary=[c.ref for c in summary],
+        events=list(pool.events),
+        outlets=sorted({by_id[a].article.outlet for a in articles if by_id[a].article.outlet}),
+        independent_sources=len({source_key(by_id[a].article, originals) for a in articles}),
+        date_uncertain=not any(c.certain for c in pool.candidates if c.event),
     )
 
 
