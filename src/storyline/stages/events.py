@@ -181,26 +181,41 @@ def _index_keys(mention: EventMention, *, query: bool) -> list[tuple[str, object
 
 
 class _ClusterIndex:
+    """Clusters by what could make a mention join them (a name, a word, an article, a day), and within
+    that by day: a lookup reads only the clusters of the days it asks for, so its cost does not grow
+    with the corpus (a name in every week's news costs no more than a name seen once)."""
+
     def __init__(self) -> None:
-        self._by_key: dict[tuple[str, object], list[EventCluster]] = defaultdict(list)
+        self._by_key: dict[tuple[str, object], dict[int, list[EventCluster]]] = defaultdict(dict)
 
     def add(self, cluster: EventCluster, mention: EventMention) -> None:
         for key in _index_keys(mention, query=False):
-            listed = self._by_key[key]
+            listed = self._by_key[key].setdefault(mention.first_day, [])
             if not listed or listed[-1] is not cluster:
                 listed.append(cluster)
 
     def candidates(self, mentions: Sequence[EventMention], first: int, last: int) -> list[EventCluster]:
         found: dict[int, EventCluster] = {}
+        # A day cluster spans at most WINDOW_DAYS, so one that overlaps [first, last] has all its
+        # mentions within WINDOW_DAYS of that span. Latest days first: a very common name looks at
+        # MAX_CANDIDATES clusters of the span at most.
+        days = range(last + WINDOW_DAYS, first - WINDOW_DAYS - 1, -1)
         for mention in mentions:
             for key in _index_keys(mention, query=True):
-                listed = self._by_key.get(key)
-                if not listed:
+                by_day = self._by_key.get(key)
+                if not by_day:
                     continue
-                # Clusters are listed in date order; a very common name only looks at its latest ones.
-                for cluster in listed[-MAX_CANDIDATES:]:
-                    if cluster.last_day >= first and cluster.first_day <= last:
-                        found[cluster.serial] = cluster
+                seen = 0
+                for day in days:
+                    listed = by_day.get(day)
+                    if not listed:
+                        continue
+                    for cluster in reversed(listed):
+                        if cluster.last_day >= first and cluster.first_day <= last:
+                            found[cluster.serial] = cluster
+                    seen += len(listed)
+                    if seen >= MAX_CANDIDATES:
+                        break
         return [found[serial] for serial in sorted(found)]
 
 
