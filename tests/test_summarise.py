@@ -22,7 +22,7 @@ pytest.importorskip("sklearn")
 _DAY = re.compile(r"\[(\d{4}-\d{2}-\d{2})\]")
 
 
-def article(published: str, outlet: str, *sentences: str) -> AnalysedArticle:
+def article(published: str, outlet: str, *sentences: str, title: str | None = None) -> AnalysedArticle:
     """An article whose sentences name the days written in brackets: "Rain fell [2024-03-01]." The
     brackets stay out of the text; each marks a time reference on its sentence."""
     text, spans, refs = "", [], []
@@ -37,6 +37,7 @@ def article(published: str, outlet: str, *sentences: str) -> AnalysedArticle:
         text.strip(),
         source=f"{outlet}-{published}-{sentences[0][:12]}.txt",
         outlet=outlet,
+        title=title,
         publication_date=DateValue(published, DatePrecision.DAY, DateMethod.METADATA),
     )
     analysis = ArticleAnalysis(article_id=item.id, sentences=spans, time_refs=refs)

@@ -36,8 +36,10 @@ from ..analysis import Entity
 from ..model import Article, DatePrecision
 from ..timeline import Event, SentenceRef
 from .event_mentions import (
+    REPORTED_DAYS,
     AnalysedArticle,
     EventMention,
+    _ordinal,
     find_mentions,
     originals_of,
     source_key,
@@ -54,6 +56,8 @@ MAX_CANDIDATES = 200  # clusters looked at per name or word
 SAME_ARTICLE_BONUS = 0.25
 ENOUGH_SHARED = 2.5  # entity weight: two people and a place
 TEXT_WEIGHT = 0.5
+HEADLINE_LEAD = 2  # an article's sentences up to this number are its lead
+HEADLINE_DAYS = 2  # a headline may come from an article published up to two days after the event
 TRIP_BONUS = 0.15  # the same person at the same place a day apart: one visit (see _same_trip)
 
 _WHITESPACE = re.compile(r"\s+")
@@ -321,20 +325,67 @@ def _title(text: str, limit: int = 110) -> str:
     return cut[: cut.rfind(" ")] + " …"
 
 
+def _lead_events(clusters: list[EventCluster], items: Sequence[AnalysedArticle]) -> dict[int, int]:
+    """Per article, the cluster its lead reports as news: the earliest of its sentences in any cluster,
+    within its lead, and of that sentence's dates the one nearest its publication (a lead that says
+    "rose on Tuesday, up from Sunday" is about Tuesday)."""
+    best: dict[int, tuple[int, int, int]] = {}
+    lead: dict[int, int] = {}
+    for cluster in clusters:
+        for m in cluster.mentions:
+            published = items[m.item].article.publication_date
+            day = _ordinal(published.day) if published is not None and published.day else None
+            if m.sentence > HEADLINE_LEAD or m.status != "reported" or day is None:
+                continue
+            key = (m.sentence, abs(day[0] - m.first_day), cluster.serial)
+            if m.item not in best or key < best[m.item]:
+                best[m.item], lead[m.item] = key, cluster.serial
+    return lead
+
+
+def _headline(cluster: EventCluster, items: Sequence[AnalysedArticle], lead: dict[int, int]) -> str | None:
+    """The headline of an article that leads with this event as news, published on its day or just
+    after: what its editors called it ("Lavrov visits China") says it better than any cut sentence. Of
+    several, the one whose lead is closest to what all the reports say."""
+    leads = []
+    for m in cluster.mentions:
+        article = items[m.item].article
+        published = article.publication_date
+        day = _ordinal(published.day) if published is not None and published.day else None
+        if (
+            lead.get(m.item) == cluster.serial
+            and article.title
+            and day is not None
+            and cluster.first_day <= day[0] <= cluster.last_day + HEADLINE_DAYS
+        ):
+            leads.append(m)
+    if not leads:
+        return None
+    best = max(leads, key=lambda m: (_cosine(m.vector, cluster), -m.item))
+    return _title(items[best.item].article.title or "")
+
+
 def _event_from(
     cluster: EventCluster,
     items: Sequence[AnalysedArticle],
     entities: dict[str, Entity],
     originals: dict[str, Article],
     copies: dict[str, list[Article]],
+    lead: dict[int, int],
 ) -> Event:
     mentions = cluster.mentions
     day_mentions = [m for m in mentions if not m.coarse]
     if day_mentions:
         support: dict[str, set[int]] = defaultdict(set)
+        lag: dict[str, int] = defaultdict(int)  # days from the date to the reports that name it
         for m in day_mentions:
             support[m.value].add(m.item)
-        value = min(support, key=lambda v: (-len(support[v]), v))
+            published = items[m.item].article.publication_date
+            day = _ordinal(published.day) if published is not None and published.day else None
+            lag[m.value] += abs(day[0] - m.first_day) if day else REPORTED_DAYS
+        # Of equally supported days, the news is the one nearest its reports: "the river rose on
+        # Tuesday, up from Sunday" in Tuesday's paper is about Tuesday.
+        value = min(support, key=lambda v: (-len(support[v]), lag[v] / len(support[v]), v))
         precision = DatePrecision.DAY
         ends = [m.end_value for m in day_mentions if m.value == value and m.end_value]
         end_date = max(ends) if ends else None
@@ -396,7 +447,7 @@ def _event_from(
         id=f"event:{value}:{digest}",
         date=value,
         date_precision=precision,
-        title=_title(central.text),
+        title=_headline(cluster, items, lead) or _title(central.text),
         status=status,
         end_date=end_date,
         place=place,
@@ -431,8 +482,10 @@ def extract_events_with_mentions(
     mentions = find_mentions(items, entities)
     events: list[Event] = []
     members: dict[str, list[EventMention]] = {}
-    for cluster in cluster_mentions(mentions):
-        event = _event_from(cluster, items, entities, originals, copies)
+    clusters = cluster_mentions(mentions)
+    lead = _lead_events(clusters, items)
+    for cluster in clusters:
+        event = _event_from(cluster, items, entities, originals, copies, lead)
         events.append(event)
         members[event.id] = cluster.mentions
     events.sort(key=lambda e: (e.date, e.id))
