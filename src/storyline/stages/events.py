@@ -325,6 +325,13 @@ def _title(text: str, limit: int = 110) -> str:
     return cut[: cut.rfind(" ")] + " …"
 
 
+def _published_day(article: Article) -> int | None:
+    """The article's publication day as a proleptic ordinal, when known to the day."""
+    published = article.publication_date
+    span = _ordinal(published.day) if published is not None and published.day else None
+    return span[0] if span else None
+
+
 def _lead_events(clusters: list[EventCluster], items: Sequence[AnalysedArticle]) -> dict[int, int]:
     """Per article, the cluster its lead reports as news: the earliest of its sentences in any cluster,
     within its lead, and of that sentence's dates the one nearest its publication (a lead that says
@@ -333,11 +340,10 @@ def _lead_events(clusters: list[EventCluster], items: Sequence[AnalysedArticle])
     lead: dict[int, int] = {}
     for cluster in clusters:
         for m in cluster.mentions:
-            published = items[m.item].article.publication_date
-            day = _ordinal(published.day) if published is not None and published.day else None
+            day = _published_day(items[m.item].article)
             if m.sentence > HEADLINE_LEAD or m.status != "reported" or day is None:
                 continue
-            key = (m.sentence, abs(day[0] - m.first_day), cluster.serial)
+            key = (m.sentence, abs(day - m.first_day), cluster.serial)
             if m.item not in best or key < best[m.item]:
                 best[m.item], lead[m.item] = key, cluster.serial
     return lead
@@ -350,13 +356,12 @@ def _headline(cluster: EventCluster, items: Sequence[AnalysedArticle], lead: dic
     leads = []
     for m in cluster.mentions:
         article = items[m.item].article
-        published = article.publication_date
-        day = _ordinal(published.day) if published is not None and published.day else None
+        day = _published_day(article)
         if (
             lead.get(m.item) == cluster.serial
             and article.title
             and day is not None
-            and cluster.first_day <= day[0] <= cluster.last_day + HEADLINE_DAYS
+            and cluster.first_day <= day <= cluster.last_day + HEADLINE_DAYS
         ):
             leads.append(m)
     if not leads:
@@ -380,9 +385,8 @@ def _event_from(
         lag: dict[str, int] = defaultdict(int)  # days from the date to the reports that name it
         for m in day_mentions:
             support[m.value].add(m.item)
-            published = items[m.item].article.publication_date
-            day = _ordinal(published.day) if published is not None and published.day else None
-            lag[m.value] += abs(day[0] - m.first_day) if day else REPORTED_DAYS
+            day = _published_day(items[m.item].article)
+            lag[m.value] += abs(day - m.first_day) if day is not None else REPORTED_DAYS
         # Of equally supported days, the news is the one nearest its reports: "the river rose on
         # Tuesday, up from Sunday" in Tuesday's paper is about Tuesday.
         value = min(support, key=lambda v: (-len(support[v]), lag[v] / len(support[v]), v))
