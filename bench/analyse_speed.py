@@ -6,12 +6,16 @@ documents and is timed on its own. Prints a table: wall seconds and articles per
 (user + system, this process and its worker processes) per article, the figure to trust on a busy machine.
 End to end (ingest + analyse, corpus stages included): bench/analyse_same.py.
 
+Each spaCy component is also timed on its own (one process): where the parse's time goes. Set
+``STORYLINE_SPACY_FAST=0`` to time spaCy's own code instead of storyline's faster loops (stages/nlp_speed.py).
+
 ``--engine local,ray`` also times the per-article part of ``storyline analyse`` (parse, entities, dates,
 quotes, stored in batches) on each engine, over the same articles ingested into a scratch database. Ray's
 start is timed apart; its workers' CPU is not visible from here (shown as nan).
 
     .venv/bin/python bench/analyse_speed.py --limit 400
     .venv/bin/python bench/analyse_speed.py --limit 300 --engine local,ray
+    STORYLINE_SPACY_FAST=0 .venv/bin/python bench/analyse_speed.py --limit 200
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from pubdate_t17 import T17, detokenise
 
@@ -56,6 +61,15 @@ class Timer:
     def __exit__(self, *_: object) -> None:
         wall, cpu = time.perf_counter() - self.wall, cpu_seconds() - self.cpu
         self.rows.append((self.name, wall, cpu, self.count))
+
+
+def time_components(nlp: Any, texts: list[str], timed: Timer) -> None:
+    """Each pipeline component on its own, in spaCy's batches of 16 (the tokenizer first)."""
+    with timed("  spaCy tokenizer", len(texts)):
+        docs = [nlp.make_doc(text) for text in texts]
+    for name, component in nlp.pipeline:
+        with timed(f"  spaCy {name} ({type(component).__name__})", len(docs)):
+            docs = list(component.pipe(docs, batch_size=16))
 
 
 def time_engines(
@@ -114,6 +128,7 @@ def main() -> int:
 
     nlp = load_nlp()
     texts = [a.text for a in articles]
+    time_components(nlp, texts, timed)
     for processes in (1, 2):
         with timed(f"spaCy parse, {processes} process(es)", len(texts)):
             docs = list(nlp.pipe(texts, batch_size=16, n_process=processes))
@@ -133,9 +148,9 @@ def main() -> int:
         time_engines(raw, [name.strip() for name in args.engine.split(",")], rows)
 
     print(f"{len(articles)} Timeline17 articles, {words} words after cleaning\n")
-    print(f"{'part':34} {'seconds':>8} {'articles/s':>11} {'CPU ms/article':>15}")
+    print(f"{'part':50} {'seconds':>8} {'articles/s':>11} {'CPU ms/article':>15}")
     for name, seconds, cpu, count in rows:
-        print(f"{name:34} {seconds:8.2f} {count / seconds:11.1f} {cpu / count * 1000:15.1f}")
+        print(f"{name:50} {seconds:8.2f} {count / seconds:11.1f} {cpu / count * 1000:15.1f}")
     return 0
 
 

@@ -1,8 +1,7 @@
-"""Faster loops for two spaCy components, with results identical to spaCy's own.
+"""Faster loops for four parts of spaCy's pipeline, with results identical to spaCy's own.
 
-Profiled on Timeline17 articles, ``en_core_web_sm`` spends about a quarter of its time in two rule
-components that every NLP stage relies on (parts of speech, morphology and lemmas feed the quote,
-time-expression and date stages):
+Profiled on Timeline17 articles (about 870 tokens each), plain ``en_core_web_sm`` costs about 140 ms of CPU
+per article; with these loops about 62 ms, every annotation the same:
 
 * the **attribute ruler** (tag map and exceptions: about 180 one- and two-token Matcher patterns). spaCy's
   Matcher tries every pattern at every token; here each pattern is filed under the tag, lower-case form
@@ -12,10 +11,14 @@ time-expression and date stages):
 * the **rule lemmatizer**, which builds Python objects for every token and caches only part of its
   answers. A rule lemma depends on the token's form, part of speech and morphology and nothing else, so
   it is cached on those three (spaCy's own cache key) for every token, and tokens are read as arrays.
+* the **matrix products** of the networks (the two CNN token encoders, about half of their time): thinc
+  uses BLIS, about three times slower than numpy's OpenBLAS on this machine's CPU.
+* the **entity recogniser's decoding** (:class:`LockstepNer`): spaCy checks 74 actions' validity one state
+  at a time, in C, and that was 40 % of the recogniser; here a batch advances one token per step.
 
-Both are installed only when the component is the plain spaCy one and its patterns or mode are of the
-kinds handled here; anything else keeps spaCy's code. tests/test_nlp_speed.py checks the equality on
-parsed text, bench/analyse_same.py on a whole analysed corpus.
+Each is installed only when the component is the plain spaCy one and of the kinds handled here; anything
+else keeps spaCy's code (``STORYLINE_SPACY_FAST=0`` keeps it throughout). tests/test_nlp_speed.py checks the
+equality on parsed text, bench/analyse_same.py on a whole analysed corpus.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from typing import Any
 from spacy.attrs import DEP, IS_SPACE, LEMMA, LOWER, MORPH, ORTH, POS, TAG
 from spacy.lang.en.lemmatizer import EnglishLemmatizer
 from spacy.language import Language
-from spacy.pipeline import AttributeRuler, Lemmatizer
+from spacy.pipeline import AttributeRuler, EntityRecognizer, Lemmatizer
 from spacy.tokens import Doc
 from spacy.tokens._retokenize import set_token_attrs
 
@@ -188,7 +191,7 @@ class CachedLemmas:
 def speed_up(nlp: Language) -> list[str]:
     """Swap in the faster loops where they apply; returns the names of the components sped up."""
     done = []
-    for name, component in nlp.pipeline:
+    for index, (name, component) in enumerate(nlp._components):
         if type(component) is AttributeRuler:
             try:
                 rules = IndexedRules(component)
@@ -203,6 +206,16 @@ def speed_up(nlp: Language) -> list[str]:
             )
             component._storyline_call = CachedLemmas(component)
             done.append(name)
+        elif type(component) is EntityRecognizer:
+            try:
+                decoder = LockstepNer(component)
+            except _Unsupported:
+                continue
+            # A cdef class: its instance's class cannot be swapped, so the pipeline entry is.
+            nlp._components[index] = (name, LockstepEntityRecognizer(component, decoder))
+            done.append(name)
+    if done:
+        use_numpy_matmul(nlp)
     return done
 
 
@@ -221,3 +234,211 @@ class _CachedLemmatizer(Lemmatizer):
 class _CachedEnglishLemmatizer(EnglishLemmatizer):
     def __call__(self, doc: Doc) -> Doc:
         return self._storyline_call(doc)  # type: ignore[attr-defined,no-any-return]
+
+
+# --- Matrix products: numpy's OpenBLAS instead of BLIS --------------------------------------------------
+
+
+# On this machine's CPU (AMD EPYC, Zen 5) BLIS multiplies float32 matrices at about 35 GFLOPS on one
+# core and numpy's OpenBLAS at about 110 (with this environment's OPENBLAS_CORETYPE=Haswell). A py-spy
+# profile of the token encoder put its products at over half its time. Same products, same annotations on
+# the gold and Timeline17 texts (tests/test_nlp_speed.py, bench/analyse_same.py).
+def use_numpy_matmul(nlp: Language) -> None:
+    """Have every component's network multiply matrices with numpy, with one BLAS thread per process
+    (for the whole process: numpy's other products in it run on one thread too)."""
+    from thinc.api import Model, NumpyOps
+
+    ops = NumpyOps(use_blis=False)
+    for _, component in nlp.pipeline:
+        model = getattr(component, "model", None)
+        if isinstance(model, Model):
+            for node in model.walk():
+                node.ops = ops
+    _one_blas_thread()
+
+
+def _one_blas_thread() -> None:
+    """One OpenBLAS thread: the parse runs one process per core, and idle BLAS threads spin on CPU."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - scikit-learn (an nlp dependency) brings it
+        return
+    threadpool_limits(1, user_api="blas")
+
+
+# --- Named entities: the greedy transition loop, vectorised over a batch ---------------------------------
+
+# spaCy's entity recogniser is a transition system whose every action consumes exactly one token, so the
+# documents of a batch advance in lock step: token t of every document is decided at step t. spaCy asks 74
+# validity functions per token and state, one state at a time (about 40 % of the recogniser's time);
+# here each step is a few array operations over the whole batch: the same features (next token, first
+# token of the open entity, previous token), the same sums in the same order, the same upper-layer
+# product (BLIS, as spaCy) and the same choice (the first best-scoring valid action).
+_BEGIN, _IN, _LAST, _UNIT, _OUT = range(5)
+_MOVE_TYPES = {"B": _BEGIN, "I": _IN, "L": _LAST, "U": _UNIT, "O": _OUT}
+
+
+class LockstepNer:
+    """Greedy decoding of spaCy's entity recogniser (BILUO moves), one step per token for a whole batch."""
+
+    def __init__(self, ner: Any) -> None:
+        import numpy as np
+
+        model = ner.model
+        names = [ner.moves.get_class_name(i) for i in range(ner.moves.n_moves)]
+        if (
+            ner.cfg.get("beam_width", 1) != 1
+            or not model.attrs.get("has_upper")
+            or model.attrs.get("unseen_classes")
+            or len(model.layers) != 3
+            or model.layers[1].get_dim("nF") != 3
+            or model.layers[1].get_dim("nP") < 2
+            or any(name[0] not in _MOVE_TYPES or (name != "O" and name[1] != "-") for name in names)
+        ):
+            raise _Unsupported(names)
+        labels = sorted({name[2:] for name in names if name[2:]})
+        strings = ner.vocab.strings
+        self._label_hash = [strings.add(label) for label in labels]
+        self._types = np.array([_MOVE_TYPES[name[0]] for name in names])
+        # Label index of each move (-1: no label, the "O" and "U-" moves).
+        self._labels = np.array([labels.index(name[2:]) if name[2:] else -1 for name in names])
+        self._tok2vec, self._lower, self._upper = model.layers
+        self._n_labels = len(labels)
+        self._mask = self._valid_moves()
+        types, move_labels = self._types, self._labels
+        # After each move: the open entity's label (-1: none), whether it opens or closes one.
+        self._next_label = np.where((types == _BEGIN) | (types == _IN), move_labels, -1)
+        self._opens = types == _BEGIN
+        self._closes = (types == _LAST) | ((types == _UNIT) & (move_labels >= 0))
+
+    def _valid_moves(self) -> Any:
+        """Per state code, 0 for a valid move and -inf for another (added to the scores): spaCy's
+        ``is_valid`` rules for text without preset entities. A code is (token is a space?, may the entity
+        go on past it?, open entity's label + 1, 0 if none)."""
+        import numpy as np
+
+        types, labels = self._types, self._labels
+        n_states = self._n_labels + 1
+        mask = np.full((4 * n_states, len(types)), -np.inf, dtype=np.float32)
+        for space in (0, 1):
+            for goes_on in (0, 1):
+                for current in range(-1, self._n_labels):
+                    closed = current < 0
+                    valid = (
+                        ((types == _BEGIN) & closed & bool(goes_on) & (not space))
+                        | ((types == _IN) & (labels == current) & bool(goes_on))
+                        | ((types == _LAST) & (labels == current) & (not closed))
+                        | ((types == _UNIT) & (labels >= 0) & closed & (not space))
+                        | ((types == _OUT) & closed)
+                    )
+                    mask[(space * 2 + goes_on) * n_states + current + 1, valid] = 0.0
+        return mask
+
+    def predict(self, docs: list[Doc]) -> list[list[tuple[int, int, int]]]:
+        """The entities (start, end, label index) of each document."""
+        import numpy as np
+        from blis.py import gemm as blis_gemm
+
+        found: list[list[tuple[int, int, int]]] = [[] for _ in docs]
+        order = sorted((i for i, doc in enumerate(docs) if len(doc)), key=lambda i: -len(docs[i]))
+        if not order:
+            return found
+        batch = [docs[i] for i in order]
+        lengths = np.array([len(doc) for doc in batch])
+        offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        cached = self._lower.predict(self._tok2vec.predict(batch))  # (tokens + 1, 3, hidden, pieces); 0: pad
+        n_hidden, n_pieces = cached.shape[2], cached.shape[3]
+        # Rows: tokens of the batch (+1: row 0 is the padding); one column per feature.
+        cached = cached.reshape((cached.shape[0], 3, n_hidden * n_pieces))
+        bias = self._lower.get_param("b").reshape(-1)
+        weights, upper_bias = self._upper.get_param("W"), self._upper.get_param("b")
+        space, can_continue = self._token_flags(batch)
+        # The state of a document, as one code: (space?, may continue?, open entity's label + 1).
+        codes_per_flag = np.asarray(space, dtype=np.int64) * 2 + can_continue
+        n_states = self._n_labels + 1
+        mask, next_label, closes = self._mask, self._next_label, self._closes
+        n = len(batch)
+        current = np.full(n, -1)
+        start = np.zeros(n, dtype=np.int64)
+        for t in range(int(lengths[0])):
+            m = int(np.count_nonzero(lengths > t))  # longest first: the active documents are a prefix
+            if m < n:
+                n, current, start = m, current[:m], start[:m]
+            pos = offsets[:m] + t
+            is_open = current >= 0
+            hidden = cached[pos + 1, 0] + cached[np.where(is_open, start + 1, 0), 1]
+            hidden += cached[np.where(is_open, pos, 0), 2]
+            hidden += bias
+            hidden = hidden.reshape((m, n_hidden, n_pieces)).max(axis=2)
+            scores = blis_gemm(hidden, weights, trans2=True)
+            scores += upper_bias
+            scores += mask[codes_per_flag[pos] * n_states + current + 1]
+            guess = scores.argmax(axis=1)
+            for row in np.flatnonzero(closes[guess]):
+                move = int(guess[row])
+                if self._types[move] == _LAST:
+                    found[order[row]].append((int(start[row] - offsets[row]), t + 1, int(current[row])))
+                else:
+                    found[order[row]].append((t, t + 1, int(self._labels[move])))
+            start = np.where(self._opens[guess], pos, start)
+            current = next_label[guess]
+        return found
+
+    @staticmethod
+    def _token_flags(batch: list[Doc]) -> tuple[Any, Any]:
+        """Per token of the batch: is it a space, and may an entity go on past it (a next token in the
+        same sentence)? spaCy's rules: no entity starts on a space nor crosses a sentence start."""
+        import numpy as np
+        from spacy.attrs import SENT_START
+
+        space, can_continue = [], []
+        for doc in batch:
+            rows = doc.to_array([IS_SPACE, SENT_START]).astype(np.int64)
+            space.append(rows[:, 0].astype(bool))
+            following = np.append(rows[1:, 1], 1)  # the last token has no next one
+            can_continue.append(following != 1)
+        return np.concatenate(space), np.concatenate(can_continue)
+
+    def set_annotations(self, docs: list[Doc], found: list[list[tuple[int, int, int]]]) -> None:
+        from spacy.tokens import Span
+
+        for doc, ents in zip(docs, found, strict=True):
+            spans = [Span(doc, s, e, label=self._label_hash[label]) for s, e, label in sorted(ents)]
+            doc.set_ents(spans, default="outside")
+
+
+def _has_preset_entities(docs: list[Doc]) -> bool:
+    from spacy.attrs import ENT_IOB
+
+    return any(len(doc) and doc.to_array([ENT_IOB]).any() for doc in docs)
+
+
+class LockstepEntityRecognizer:
+    """Stands in for spaCy's entity recogniser in the pipeline: its decoding by :class:`LockstepNer`
+    (spaCy's own for documents with entities already set); everything else is the component's."""
+
+    def __init__(self, ner: Any, decoder: LockstepNer) -> None:
+        self._ner = ner
+        self._decoder = decoder
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name in ("_ner", "_decoder"):
+            raise AttributeError(name)
+        return getattr(self._ner, name)
+
+    def __call__(self, doc: Doc) -> Doc:
+        self._annotate([doc])
+        return doc
+
+    def pipe(self, docs: Any, *, batch_size: int = 256) -> Any:
+        from spacy.util import minibatch
+
+        for batch in minibatch(docs, size=batch_size):
+            self._annotate(batch)
+            yield from batch
+
+    def _annotate(self, docs: list[Doc]) -> None:
+        if _has_preset_entities(docs):
+            self._ner.set_annotations(docs, self._ner.predict(docs))
+        else:
+            self._decoder.set_annotations(docs, self._decoder.predict(docs))
