@@ -20,6 +20,7 @@ from click.testing import CliRunner
 
 from conftest import EXAMPLES
 from faults_util import ANALYSIS_TABLES, ARTICLE_TABLES, table_contents
+from storyline import analyse as analyse_module
 from storyline.analyse import analyse
 from storyline.cli import cli
 from storyline.config import Settings
@@ -93,10 +94,10 @@ def test_an_unreachable_cluster_fails_at_once_naming_its_address() -> None:
         check_reachable("head:port")
 
 
-def _build(db: Path, engine_name: str) -> None:
+def _build(db: Path, engine_name: str, processes: int | None = None) -> None:
     """Ingest and analyse the example corpus with small batches, so that several run at once."""
     settings = Settings(db=db, batch_size=5)
-    with open_store(db) as store, get_engine(engine_name) as engine:
+    with open_store(db) as store, get_engine(engine_name, processes=processes) as engine:
         report = ingest([CORPUS], store, settings, engine=engine)
         assert report.counts["stored"] > 10 and not report.failures
         analyse(store, engine=engine, batch_size=3)
@@ -111,6 +112,21 @@ def test_ray_and_local_engines_store_identical_results(tmp_path: Path, local_ray
     for table in tables:
         assert on_ray[table] == local[table], table
     assert local_ray.is_initialized()  # the engine leaves a Ray it did not start running
+
+
+def test_local_worker_processes_store_what_one_process_stores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With two processes the articles are parsed and analysed in worker processes, a few per task;
+    what is stored is the same, in the same order."""
+    monkeypatch.setattr(analyse_module, "_WORKER_BATCH", 3)  # several tasks, both workers busy
+    _build(tmp_path / "one.db", "local", processes=1)
+    _build(tmp_path / "two.db", "local", processes=2)
+    tables = ARTICLE_TABLES + ANALYSIS_TABLES
+    one, two = table_contents(tmp_path / "one.db", tables), table_contents(tmp_path / "two.db", tables)
+    assert all(one[table] for table in ("articles", "mentions", "time_refs", "quotes", "entities"))
+    for table in tables:
+        assert two[table] == one[table], table
 
 
 def test_ray_keeps_the_order_of_batches_and_raises_the_workers_error(local_ray: ModuleType) -> None:

@@ -1,8 +1,8 @@
-"""The local engine: the per-article stages run in this process, spaCy parses with a pool of its own.
+"""The local engine: per-article work in this process, or in a pool of worker processes.
 
-spaCy's ``nlp.pipe(..., n_process=N)`` forks N parsing processes once per stream and streams the parsed
-documents back in order; the analysis then reads them here. That is the analysis path of
-:func:`storyline.analyse.analyse` on this engine. :meth:`LocalEngine.map_batches` runs a function in this
+With one process, spaCy parses a single stream here and the analysis reads it. With more, analyse hands
+batches of articles to worker processes that parse and analyse them and send back only the analyses
+(:func:`storyline.analyse._analysed_in_workers`). :meth:`LocalEngine.map_batches` runs a function in this
 process, batch after batch (ingest's cheap stages).
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Iterable, Iterator
 
 from . import BatchFn, Engine, R, T, batched, cpu_count
 
-# Starting parser processes costs about a second each and every parsed document is copied back: below
-# this many articles one process is faster.
+# Starting worker processes costs a few seconds (each loads spaCy): below this many articles one process
+# is faster.
 MIN_ARTICLES_FOR_PROCESSES = 100
 
 
