@@ -6,9 +6,10 @@
         parse (spaCy, batched) -> mentions -> time references (anchored on the publication date)
           -> quotes -> publication date from the text, when the article states none
         written in batches, one transaction each: an interrupted run resumes where it stopped
-        run on an engine: here (spaCy with its own processes) or on Ray workers (storyline.engines)
+        run on an engine: here, in local worker processes, or on Ray workers (storyline.engines)
     corpus:
         publication dates from other articles -> time references re-anchored for those articles
+          (the re-parse on the same engine)
         entities canonical across the corpus (user overrides applied last)
 
 Nothing here is specific to one engine: the per-article part is a function of one article.
@@ -25,7 +26,7 @@ from functools import partial
 from itertools import islice
 from typing import TYPE_CHECKING, Protocol
 
-from .analysis import ArticleAnalysis, Sentence
+from .analysis import ArticleAnalysis, Sentence, TimeRef
 from .model import Article, DateMethod, DateValue
 from .store.base import Store
 
@@ -110,9 +111,6 @@ def _needs_analysis(
     return False
 
 
-_WORKER_BATCH = 16  # articles per task sent to a worker process
-
-
 def _analysed_batches(
     articles: Iterable[Article], count: int, versions: dict[str, str], engine: Engine, batch_size: int
 ) -> Iterator[list[tuple[ArticleAnalysis, str | None, DateValue | None]]]:
@@ -146,34 +144,13 @@ def _analysed_in_workers(
 ) -> Iterator[list[tuple[ArticleAnalysis, str | None, DateValue | None]]]:
     """Parse and analyse in worker processes that load spaCy once each, and send back only the analyses:
     a parsed document costs more to send between processes than the analysis made of it (spaCy's own
-    ``n_process`` sends documents, about 27 ms of CPU per article here). At most two batches of 16
-    articles per worker are in flight, so memory does not grow with the run; results come in order."""
-    import multiprocessing
-    from collections import deque
-    from concurrent.futures import Future, ProcessPoolExecutor
-
+    ``n_process`` sends documents, about 27 ms of CPU per article here)."""
     from .engines import batched
+    from .engines.local import in_workers
     from .engines.tasks import analyse_articles
 
-    task = partial(analyse_articles, versions=versions)
-    # forkserver: workers start from a clean process, not a fork of this one (its threads, its store).
-    pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("forkserver"))
-    pending: deque[Future[list[tuple[ArticleAnalysis, str | None, DateValue | None]]]] = deque()
-    done: list[tuple[ArticleAnalysis, str | None, DateValue | None]] = []
-    try:
-        for batch in batched(articles, _WORKER_BATCH):
-            pending.append(pool.submit(task, batch))
-            if len(pending) >= 2 * processes:
-                done.extend(pending.popleft().result())
-            while len(done) >= batch_size:
-                yield done[:batch_size]
-                done = done[batch_size:]
-        while pending:
-            done.extend(pending.popleft().result())
-        for start in range(0, len(done), batch_size):
-            yield done[start : start + batch_size]
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    analysed = in_workers(partial(analyse_articles, versions=versions), articles, processes)
+    yield from batched(analysed, batch_size)
 
 
 def analyse(
@@ -218,7 +195,7 @@ def analyse(
     report.seconds["per-article"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    report.counts["dated-by-corpus"] = infer_dates_from_corpus(store, versions)
+    report.counts["dated-by-corpus"] = infer_dates_from_corpus(store, versions, engine)
     report.seconds["corpus-dates"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -227,17 +204,19 @@ def analyse(
     return report
 
 
-def infer_dates_from_corpus(store: Store, versions: dict[str, str]) -> int:
+def infer_dates_from_corpus(store: Store, versions: dict[str, str], engine: Engine | None = None) -> int:
     """Date the articles still undated from other articles, then re-anchor the time references of those
     whose date changed; returns how many articles the corpus dates.
 
     Every run starts from the articles as they were before any corpus date (stated, corrected and
     text-inferred dates only) and redoes the stage over the whole corpus, so adding articles gives the
-    same dates as building everything at once; only what changed is written and re-anchored.
+    same dates as building everything at once; only what changed is written and re-anchored, on
+    ``engine`` (default: in this process).
     """
-    from .stages.nlp import load_nlp
+    from .engines import batched
+    from .engines.local import WORKER_BATCH, LocalEngine, in_workers
+    from .engines.tasks import time_refs_of
     from .stages.pubdate import CorpusArticle, infer_from_corpus
-    from .stages.timex import find_time_refs
 
     previous = {
         a.id: a.publication_date
@@ -261,10 +240,18 @@ def infer_dates_from_corpus(store: Store, versions: dict[str, str]) -> int:
     changes: dict[str, DateValue | None] = {aid: v for aid, v in found.items() if previous.get(aid) != v}
     changes.update({aid: None for aid in previous if aid not in found and aid in by_id})
     if changes:
-        nlp = load_nlp()
-        for aid, value in changes.items():
-            anchor = value or by_id[aid].publication_date  # a date no longer found: back to the article's own
-            store.replace_time_refs(aid, find_time_refs(nlp(by_id[aid].text), anchor))
+        # A date no longer found: back to the article's own.
+        texts = ((by_id[aid].text, value or by_id[aid].publication_date) for aid, value in changes.items())
+        task = partial(time_refs_of, model=versions["model"])
+        refs: Iterable[list[TimeRef]]
+        if engine is not None and not isinstance(engine, LocalEngine):
+            refs = (found for batch in engine.map_batches(task, texts, WORKER_BATCH) for found in batch)
+        elif engine is not None and (processes := engine.processes_for(len(changes))) > 1:
+            refs = in_workers(task, texts, processes)
+        else:
+            refs = (found for batch in batched(texts, WORKER_BATCH) for found in task(batch))
+        for aid, found_refs in zip(changes, refs, strict=True):
+            store.replace_time_refs(aid, found_refs)
         # Last: a run killed before this finds the same changes again and redoes the above.
         store.set_corpus_dates(changes)
     return len(found)

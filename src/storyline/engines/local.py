@@ -8,7 +8,10 @@ process, batch after batch (ingest's cheap stages).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import multiprocessing
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 
 from . import BatchFn, Engine, R, T, batched, cpu_count
 
@@ -43,3 +46,24 @@ class LocalEngine(Engine):
     def map_batches(self, fn: BatchFn[T, R], items: Iterable[T], batch_size: int) -> Iterator[R]:
         for batch in batched(items, batch_size):
             yield fn(batch)
+
+
+WORKER_BATCH = 16  # items per task sent to a worker process
+
+
+def in_workers(task: Callable[[list[T]], list[R]], items: Iterable[T], processes: int) -> Iterator[R]:
+    """``task`` over batches of ``items`` in ``processes`` worker processes; yields its results one per
+    item, in order. At most two batches per worker are in flight, so memory does not grow with the run.
+    Workers start by forkserver, from a clean process rather than a fork of this one (its threads, its
+    open database); the task loads what it needs once per worker (spaCy: ``load_nlp`` caches it)."""
+    pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("forkserver"))
+    pending: deque[Future[list[R]]] = deque()
+    try:
+        for batch in batched(items, WORKER_BATCH):
+            pending.append(pool.submit(task, batch))
+            if len(pending) >= 2 * processes:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from ..analysis import ArticleAnalysis
+from ..analysis import ArticleAnalysis, TimeRef
 from ..config import Settings
 from ..model import Article, DateValue, ReadFailure
 
@@ -42,6 +42,17 @@ def analyse_articles(batch: list[Article], versions: dict[str, str]) -> list[Ana
     nlp = load_nlp(versions["model"])
     docs = nlp.pipe((article.text for article in batch), batch_size=len(batch))
     return analyse_parsed(zip(docs, batch, strict=True), versions)
+
+
+def time_refs_of(batch: list[tuple[str, DateValue | None]], model: str) -> list[list[TimeRef]]:
+    """The time references of texts, each anchored on its date (re-anchoring an article the corpus
+    dated)."""
+    from ..stages.nlp import load_nlp
+    from ..stages.timex import find_time_refs
+
+    nlp = load_nlp(model)
+    docs = nlp.pipe((text for text, _ in batch), batch_size=len(batch))
+    return [find_time_refs(doc, anchor) for doc, (_, anchor) in zip(docs, batch, strict=True)]
 
 
 def ingest_stages(
