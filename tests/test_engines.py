@@ -20,11 +20,11 @@ from click.testing import CliRunner
 
 from conftest import EXAMPLES
 from faults_util import ANALYSIS_TABLES, ARTICLE_TABLES, table_contents
+from storyline import engines
 from storyline.analyse import analyse
 from storyline.cli import cli
 from storyline.config import Settings
 from storyline.engines import batched, get_engine
-from storyline.engines import local as local_engine
 from storyline.errors import ConfigError, MissingDependencyError
 from storyline.pipeline import ingest
 from storyline.store import open_store
@@ -119,7 +119,7 @@ def test_local_worker_processes_store_what_one_process_stores(
 ) -> None:
     """With two processes the articles are parsed and analysed in worker processes, a few per task;
     what is stored is the same, in the same order."""
-    monkeypatch.setattr(local_engine, "WORKER_BATCH", 3)  # several tasks, both workers busy
+    monkeypatch.setattr(engines, "TASK_BATCH", 3)  # several tasks, both workers busy
     _build(tmp_path / "one.db", "local", processes=1)
     _build(tmp_path / "two.db", "local", processes=2)
     tables = ARTICLE_TABLES + ANALYSIS_TABLES

@@ -23,10 +23,9 @@ from collections.abc import Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
 from functools import partial
-from itertools import islice
 from typing import TYPE_CHECKING, Protocol
 
-from .analysis import ArticleAnalysis, Sentence, TimeRef
+from .analysis import ArticleAnalysis, Sentence
 from .model import Article, DateMethod, DateValue
 from .store.base import Store
 
@@ -114,42 +113,15 @@ def _needs_analysis(
 def _analysed_batches(
     articles: Iterable[Article], count: int, versions: dict[str, str], engine: Engine, batch_size: int
 ) -> Iterator[list[tuple[ArticleAnalysis, str | None, DateValue | None]]]:
-    """Per batch of articles, in order: each one's analysis, content id and date found in its text."""
-    from .engines.local import LocalEngine
-    from .engines.tasks import analyse_articles, analyse_parsed
-    from .stages.nlp import load_nlp
+    """Per batch of articles, in order: each one's analysis, content id and date found in its text. The
+    engine parses and analyses (locally with several processes: in worker processes that send back only
+    the analyses, as a parsed document costs more to send than the analysis made of it)."""
+    from .engines import batched
+    from .engines.tasks import analyse_articles
 
     if not count:
         return  # no model to load, no workers to start
-    if not isinstance(engine, LocalEngine):
-        yield from engine.map_batches(partial(analyse_articles, versions=versions), articles, batch_size)
-        return
-    processes = engine.processes_for(count)
-    if processes > 1:
-        yield from _analysed_in_workers(articles, versions, processes, batch_size)
-        return
-    nlp = load_nlp()
-    # One stream through spaCy for the whole run; what it yields is analysed and written in batches,
-    # one transaction each.
-    docs = nlp.pipe(((a.text, a) for a in articles), as_tuples=True, batch_size=16)
-    try:
-        for start in range(0, count, batch_size):
-            yield analyse_parsed(list(islice(docs, min(batch_size, count - start))), versions)
-    finally:
-        docs.close()  # the stream is never asked for its end: stop spaCy's worker processes now
-
-
-def _analysed_in_workers(
-    articles: Iterable[Article], versions: dict[str, str], processes: int, batch_size: int
-) -> Iterator[list[tuple[ArticleAnalysis, str | None, DateValue | None]]]:
-    """Parse and analyse in worker processes that load spaCy once each, and send back only the analyses:
-    a parsed document costs more to send between processes than the analysis made of it (spaCy's own
-    ``n_process`` sends documents, about 27 ms of CPU per article here)."""
-    from .engines import batched
-    from .engines.local import in_workers
-    from .engines.tasks import analyse_articles
-
-    analysed = in_workers(partial(analyse_articles, versions=versions), articles, processes)
+    analysed = engine.map_items(partial(analyse_articles, versions=versions), articles, count)
     yield from batched(analysed, batch_size)
 
 
@@ -213,8 +185,7 @@ def infer_dates_from_corpus(store: Store, versions: dict[str, str], engine: Engi
     same dates as building everything at once; only what changed is written and re-anchored, on
     ``engine`` (default: in this process).
     """
-    from .engines import batched
-    from .engines.local import WORKER_BATCH, LocalEngine, in_workers
+    from .engines.local import LocalEngine
     from .engines.tasks import time_refs_of
     from .stages.pubdate import CorpusArticle, infer_from_corpus
 
@@ -243,13 +214,7 @@ def infer_dates_from_corpus(store: Store, versions: dict[str, str], engine: Engi
         # A date no longer found: back to the article's own.
         texts = ((by_id[aid].text, value or by_id[aid].publication_date) for aid, value in changes.items())
         task = partial(time_refs_of, model=versions["model"])
-        refs: Iterable[list[TimeRef]]
-        if engine is not None and not isinstance(engine, LocalEngine):
-            refs = (found for batch in engine.map_batches(task, texts, WORKER_BATCH) for found in batch)
-        elif engine is not None and (processes := engine.processes_for(len(changes))) > 1:
-            refs = in_workers(task, texts, processes)
-        else:
-            refs = (found for batch in batched(texts, WORKER_BATCH) for found in task(batch))
+        refs = (engine or LocalEngine(1)).map_items(task, texts, len(changes))
         for aid, found_refs in zip(changes, refs, strict=True):
             store.replace_time_refs(aid, found_refs)
         # Last: a run killed before this finds the same changes again and redoes the above.

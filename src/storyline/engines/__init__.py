@@ -30,6 +30,7 @@ R = TypeVar("R")
 BatchFn = Callable[[list[T]], R]
 
 ENGINES = ("local", "ray")
+TASK_BATCH = 16  # items per task of Engine.map_items
 
 
 def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -54,6 +55,13 @@ class Engine(ABC):
     @abstractmethod
     def map_batches(self, fn: BatchFn[T, R], items: Iterable[T], batch_size: int) -> Iterator[R]:
         """``fn`` over consecutive batches of ``items``; yields what it returns for each, in input order."""
+
+    def map_items(self, task: Callable[[list[T]], list[R]], items: Iterable[T], count: int) -> Iterator[R]:
+        """``task`` over ``items`` in batches of TASK_BATCH, for work that is heavy per item (parsing);
+        yields one result per item, in input order. ``count`` (how many items) lets an engine choose
+        how to run them."""
+        for results in self.map_batches(task, items, TASK_BATCH):
+            yield from results
 
     @abstractmethod
     def close(self) -> None:

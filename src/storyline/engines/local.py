@@ -1,8 +1,8 @@
 """The local engine: per-article work in this process, or in a pool of worker processes.
 
-With one process, spaCy parses a single stream here and the analysis reads it. With more, analyse hands
-batches of articles to worker processes that parse and analyse them and send back only the analyses
-(:func:`storyline.analyse._analysed_in_workers`). :meth:`LocalEngine.map_batches` runs a function in this
+:meth:`LocalEngine.map_items` (the per-article analysis, the re-parse of articles the corpus dates) runs
+in this process, or with several processes in worker processes that load spaCy once each and send back
+only the results (:func:`in_workers`). :meth:`LocalEngine.map_batches` runs a function in this
 process, batch after batch (ingest's cheap stages).
 """
 
@@ -13,6 +13,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 
+from .. import engines as package
 from . import BatchFn, Engine, R, T, batched, cpu_count
 
 # Starting worker processes costs a few seconds (each loads spaCy): below this many articles one process
@@ -41,25 +42,32 @@ class LocalEngine(Engine):
         return 1
 
     def close(self) -> None:
-        """Nothing to release: spaCy's parser processes end with their stream."""
+        """Nothing to release: worker processes end with the run that started them."""
 
     def map_batches(self, fn: BatchFn[T, R], items: Iterable[T], batch_size: int) -> Iterator[R]:
         for batch in batched(items, batch_size):
             yield fn(batch)
 
-
-WORKER_BATCH = 16  # items per task sent to a worker process
+    def map_items(self, task: Callable[[list[T]], list[R]], items: Iterable[T], count: int) -> Iterator[R]:
+        """In this process, or, for a run large enough (see :meth:`processes_for`), in worker processes
+        that send back only the task's results (:func:`in_workers`)."""
+        processes = self.processes_for(count)
+        if processes > 1:
+            yield from in_workers(task, items, processes)
+        else:
+            yield from super().map_items(task, items, count)
 
 
 def in_workers(task: Callable[[list[T]], list[R]], items: Iterable[T], processes: int) -> Iterator[R]:
-    """``task`` over batches of ``items`` in ``processes`` worker processes; yields its results one per
-    item, in order. At most two batches per worker are in flight, so memory does not grow with the run.
-    Workers start by forkserver, from a clean process rather than a fork of this one (its threads, its
-    open database); the task loads what it needs once per worker (spaCy: ``load_nlp`` caches it)."""
+    """``task`` over batches of ``items`` (TASK_BATCH each) in ``processes`` worker processes; yields
+    its results one per item, in order. At most two batches per worker are in flight, so memory does
+    not grow with the run. Workers start by forkserver, from a clean process rather than a fork of this
+    one (its threads, its open database); the task loads what it needs once per worker (spaCy:
+    ``load_nlp`` caches it)."""
     pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("forkserver"))
     pending: deque[Future[list[R]]] = deque()
     try:
-        for batch in batched(items, WORKER_BATCH):
+        for batch in batched(items, package.TASK_BATCH):
             pending.append(pool.submit(task, batch))
             if len(pending) >= 2 * processes:
                 yield from pending.popleft().result()
