@@ -244,20 +244,28 @@ def find_mentions(items: Sequence[AnalysedArticle], entities: dict[str, Entity])
     return found
 
 
-def tfidf_vectors(texts: list[str]) -> list[dict[int, float]]:
-    """Sparse TF-IDF vectors (term index -> weight, rows L2-normalised) of some sentences; empty
-    vectors when there is nothing but stop words. Shared by event clustering and summarising."""
+def fit_tfidf(texts: list[str]) -> tuple[Any, Any] | None:
+    """A TF-IDF model fitted on some sentences (English stop words out, sublinear term frequency, rows
+    L2-normalised) and their sparse matrix; None when there is nothing but stop words. Shared by event
+    clustering and summarising."""
     try:
         from sklearn.feature_extraction.text import TfidfVectorizer
     except ImportError as error:  # pragma: no cover - the nlp extra brings it
         raise MissingDependencyError("scikit-learn", "nlp") from error
+    model = TfidfVectorizer(stop_words="english", sublinear_tf=True)
+    try:
+        return model, model.fit_transform(texts)
+    except ValueError:  # nothing but stop words
+        return None
+
+
+def tfidf_vectors(texts: list[str]) -> list[dict[int, float]]:
+    """Sparse TF-IDF vectors (term index -> weight) of some sentences; empty vectors when there is
+    nothing but stop words."""
     if not texts:
         return []
-    try:
-        matrix = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform(texts).tocsr()
-    except ValueError:  # nothing but stop words
-        return [{} for _ in texts]
-    return sparse_rows(matrix)
+    fitted = fit_tfidf(texts)
+    return sparse_rows(fitted[1]) if fitted else [{} for _ in texts]
 
 
 def sparse_rows(matrix: Any) -> list[dict[int, float]]:
