@@ -180,15 +180,19 @@ def _add_event_sentences(
 
 
 def _add_undated_sentences(
-    pool: _DatePool, item: AnalysedArticle, source: str, match: re.Pattern[str] | None
+    pool: _DatePool,
+    item: AnalysedArticle,
+    source: str,
+    match: re.Pattern[str] | None,
+    taken: set[tuple[str, int]],
 ) -> None:
     """The sentences that name no date, of an article published on the pool's day: an article tells its
     day's news mostly without repeating the date ("Protesters filled the square."). They add to what
-    the day's summary can say, never a day of their own nor to its rank."""
+    the day's summary can say, never a day of their own nor to its rank. ``taken``: the (article,
+    sentence) pairs already in the pool."""
     article, analysis = item.article, item.analysis
     published = article.publication_date
     dated = {ref.sentence for ref in analysis.time_refs}
-    taken = {(c.ref.article_id, c.position) for c in pool.candidates}
     for number, sentence in enumerate(analysis.sentences):
         if number in dated or (article.id, number) in taken:
             continue
@@ -319,8 +323,9 @@ def build_timeline(
             break
         looked_at = ranked[first : first + window]
         for pool in looked_at:
+            taken = {(c.ref.article_id, c.position) for c in pool.candidates}
             for item in published_on.get(pool.date, ()):
-                _add_undated_sentences(pool, item, source_key(item.article, originals), match)
+                _add_undated_sentences(pool, item, source_key(item.article, originals), match, taken)
         vectorise([c for p in looked_at for c in p.candidates])
         for pool in looked_at:
             if len(entries) >= limit:
