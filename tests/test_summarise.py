@@ -11,7 +11,7 @@ import re
 import pytest
 
 from conftest import make_article
-from storyline.analysis import ArticleAnalysis, Sentence, TimeRef
+from storyline.analysis import ArticleAnalysis, Entity, Sentence, TimeRef
 from storyline.model import DateMethod, DatePrecision, DateValue
 from storyline.stages.events import AnalysedArticle, extract_events
 from storyline.stages.summarise import build_timeline
@@ -137,3 +137,40 @@ def test_a_long_sentence_still_speaks_for_a_date_nothing_else_names() -> None:
     result = timeline(items, max_dates=1, sentences_per_date=1)
     assert [e.date for e in result.entries] == ["2024-06-03"]
     assert len(result.entries[0].summary) == 1
+
+
+def _entity(entity_id: str, name: str, label: str, *aliases: str) -> Entity:
+    return Entity(id=entity_id, name=name, label=label, aliases={a: 1 for a in (name, *aliases)})
+
+
+def test_an_untitled_timeline_is_named_after_the_person_the_headlines_name() -> None:
+    items = [
+        article("2024-04-08", "Wire", "Lavrov arrived in Beijing [2024-04-08].", title="Lavrov visits China"),
+        article(
+            "2024-04-09",
+            "Daily",
+            "Xi met Lavrov in Beijing [2024-04-09].",
+            title="Xi meets Sergey Lavrov in China",
+        ),
+        article(
+            "2024-04-09", "Post", "China and Russia signed a deal [2024-04-09].", title="China signs deal"
+        ),
+    ]
+    entities = {
+        e.id: e
+        for e in (
+            _entity("person:sergey-lavrov", "Sergey Lavrov", "PERSON", "Lavrov"),
+            _entity("gpe:china", "China", "GPE"),
+            _entity("norp:russian", "Russian", "NORP"),
+        )
+    }
+    events = extract_events(items, entities)
+    # China is in three headlines, Lavrov in two: a person named again and again is whose story it is.
+    assert build_timeline(items, events, entities, TimelineOptions()).title == "Timeline: Sergey Lavrov"
+    # A place named in most headlines when no person is named twice.
+    del entities["person:sergey-lavrov"]
+    assert build_timeline(items, events, entities, TimelineOptions()).title == "Timeline: China"
+    # A query names the timeline.
+    assert (
+        build_timeline(items, events, entities, TimelineOptions(query="Lavrov")).title == "Timeline: Lavrov"
+    )

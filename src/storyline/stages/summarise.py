@@ -52,6 +52,8 @@ NEAR_DUPLICATE = 0.6  # TF-IDF cosine above which two sentences say the same thi
 MMR_LAMBDA = 0.7
 # What an undated sentence must hold to speak for its day; longer ones count less in any summary.
 MIN_WORDS, MAX_WORDS = 8, 60
+# What a timeline may be named after (not "Russian", not "Monday").
+_TITLE_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "EVENT"})
 _STATUS_WEIGHT = {"reported": 1.0, "past": 0.8, "planned": 0.6}
 _WORD = re.compile(r"\w+(?:['’.-]\w+)*", re.UNICODE)
 _STOP = frozenset(
@@ -336,7 +338,7 @@ def build_timeline(
     entries.sort(key=lambda e: e.date)
     used_events = {e for entry in entries for e in entry.events}
     return Timeline(
-        title=title or _default_title(options, events, entities),
+        title=title or _default_title(options, events, entities, items),
         options=options,
         entries=entries,
         events=[e for e in events if e.id in used_events],
@@ -365,12 +367,32 @@ def _entry(
     )
 
 
-def _default_title(options: TimelineOptions, events: list[Event], entities: dict[str, Entity]) -> str:
+def _default_title(
+    options: TimelineOptions,
+    events: list[Event],
+    entities: dict[str, Entity],
+    items: Sequence[AnalysedArticle] = (),
+) -> str:
+    """The query when there is one; else who or what the story is about: the entity most headlines name
+    (a person before a place: "Lavrov visits China" is Lavrov's story), else the most reported
+    participant of the events."""
     if options.query:
         return f"Timeline: {options.query}"
+    headlines = [i.article.title for i in items if i.article.title and not i.article.duplicate_of]
+    named: dict[str, int] = {}
+    for entity in entities.values():
+        if entity.label in _TITLE_LABELS:
+            forms = sorted({entity.name, *entity.aliases}, key=len, reverse=True)
+            pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, forms)) + r")(?!\w)")
+            count = sum(1 for h in headlines if pattern.search(h))
+            if count >= 2:
+                named[entity.id] = count
+    if named:
+        top = min(named, key=lambda e: (entities[e].label != "PERSON", -named[e], e))
+        return f"Timeline: {entities[top].name}"
     counts: dict[str, int] = defaultdict(int)
     for event in events:
         for participant in event.participants[:3]:
             counts[participant] += len(event.articles)
-    top = min(counts, key=lambda e: (-counts[e], e), default=None)
-    return f"Timeline: {entities[top].name}" if top and top in entities else "Timeline"
+    best = min(counts, key=lambda e: (-counts[e], e), default=None)
+    return f"Timeline: {entities[best].name}" if best and best in entities else "Timeline"
