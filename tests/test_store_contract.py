@@ -8,8 +8,10 @@ SQLite-only behaviour (WAL, migrating old files, FTS5 syntax) stays in test_stor
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
+import sqlite3
 import threading
 import uuid
 from collections.abc import Iterator, Sequence
@@ -20,7 +22,16 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import make_article
-from storyline.analysis import ArticleAnalysis, Entity, Mention, Merge, Quote, Sentence, TimeRef
+from storyline.analysis import (
+    ArticleAnalysis,
+    Entity,
+    Mention,
+    Merge,
+    Quote,
+    Sentence,
+    TimeExpression,
+    TimeRef,
+)
 from storyline.config import resolve_settings
 from storyline.errors import NotFoundError, StoreError
 from storyline.model import Article, DateMethod, DatePrecision, DateValue, FieldMethod, ReadFailure, Removal
@@ -339,6 +350,11 @@ def analysis_of(article: Article, versions: dict[str, str] | None = None) -> Art
             Quote(61, 70, "x", 1, "mixed", None),
         ],
         versions=versions or {"ner": "1", "timex": "2"},
+        time_exprs=[
+            TimeExpression(10, 16, 0, "past", False, False),
+            TimeExpression(50, 62, 1, "", True, True, (10, 16)),
+            TimeExpression(70, 75, 1, "future", False, False),
+        ],
     )
 
 
@@ -357,6 +373,52 @@ def test_analyses_round_trip_and_are_replaced_whole(store: Store) -> None:
     store.write_analyses([(shorter, "c2")])
     assert store.get_analysis(article.id) == shorter, "nothing of the former analysis is left"
     assert store.analysis_state()[article.id] == ("c2", {"ner": "2"})
+
+
+def test_found_no_expressions_is_not_the_same_as_not_recorded(store: Store) -> None:
+    found_none, not_recorded = make_article("a", source="a.txt"), make_article("b", source="b.txt")
+    stored(store, found_none, not_recorded)
+    store.write_analyses(
+        [(ArticleAnalysis(found_none.id, time_exprs=[]), None), (ArticleAnalysis(not_recorded.id), None)]
+    )
+    assert store.get_analysis(found_none.id).time_exprs == []  # type: ignore[union-attr]
+    assert store.get_analysis(not_recorded.id).time_exprs is None  # type: ignore[union-attr]
+
+
+def test_analyses_stored_before_time_expressions_were_are_migrated(location: str) -> None:
+    """A database of schema version 5 opens and keeps its analyses; they read back without expressions,
+    so the corpus stage parses those articles again."""
+    article = make_article("It rained on Monday.", source="a.txt")
+    analysis = dataclasses.replace(analysis_of(article, {"timex": "1"}), time_exprs=None)
+    with open_store(location) as store:
+        stored(store, article)
+        store.write_analyses([(analysis, "c1")])
+    _execute(
+        location,
+        "ALTER TABLE analyses DROP COLUMN time_exprs",
+        "DELETE FROM schema_migrations WHERE version = 6",
+    )
+    with open_store(location) as store:
+        assert store.get_analysis(article.id) == analysis
+        current = analysis_of(article)
+        store.write_analyses([(current, "c1")])
+        assert store.get_analysis(article.id) == current
+
+
+def _execute(location: str, *statements: str) -> None:
+    """SQL run on a store's database directly, outside storyline (what an older version left)."""
+    if location.startswith("postgresql"):
+        import psycopg
+
+        with psycopg.connect(location, autocommit=True) as pg:
+            for statement in statements:
+                pg.execute(statement)  # type: ignore[arg-type]
+        return
+    db = sqlite3.connect(location)
+    with db:
+        for statement in statements:
+            db.execute(statement)
+    db.close()
 
 
 def test_time_refs_are_replaced_alone(store: Store) -> None:

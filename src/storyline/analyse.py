@@ -9,7 +9,8 @@
         run on an engine: here, in local worker processes, or on Ray workers (storyline.engines)
     corpus:
         publication dates from other articles -> time references re-anchored for those articles
-          (the re-parse on the same engine)
+          (from the expressions stored with each analysis: no parse; an analysis made before they were
+          stored is parsed again, on the same engine)
         entities canonical across the corpus (user overrides applied last)
 
 Nothing here is specific to one engine: the per-article part is a function of one article.
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Protocol
 
-from .analysis import ArticleAnalysis, Sentence
+from .analysis import ArticleAnalysis
 from .model import Article, DateMethod, DateValue
 from .store.base import Store
 
@@ -75,7 +76,7 @@ def analyse_doc(
     from .stages.entities import find_mentions
     from .stages.pubdate import infer_from_text
     from .stages.quotes import find_quotes
-    from .stages.timex import find_time_refs
+    from .stages.timex import anchor_expressions, sentences_of, time_expressions
 
     inferred: DateValue | None = None
     anchor = article.publication_date
@@ -83,13 +84,17 @@ def analyse_doc(
         inferred = infer_from_text(article.evolve(publication_date=None), doc)
         anchor = inferred or anchor
     mentions = find_mentions(doc)
+    sentences = sentences_of(doc)
+    # find_time_refs in two steps, the expressions kept: the corpus stage re-anchors them without a parse.
+    expressions = time_expressions(doc)
     analysis = ArticleAnalysis(
         article_id=article.id,
-        sentences=[Sentence(s.start_char, s.end_char) for s in doc.sents],
+        sentences=sentences,
         mentions=mentions,
-        time_refs=find_time_refs(doc, anchor),
+        time_refs=anchor_expressions(expressions, doc.text, sentences, anchor),
         quotes=find_quotes(doc, mentions),
         versions={**versions, "anchor": anchor_key(anchor)},
+        time_exprs=expressions,
     )
     return analysis, inferred
 
@@ -182,11 +187,9 @@ def infer_dates_from_corpus(store: Store, versions: dict[str, str], engine: Engi
 
     Every run starts from the articles as they were before any corpus date (stated, corrected and
     text-inferred dates only) and redoes the stage over the whole corpus, so adding articles gives the
-    same dates as building everything at once; only what changed is written and re-anchored, on
-    ``engine`` (default: in this process).
+    same dates as building everything at once; only what changed is written and re-anchored (from the
+    stored expressions; an analysis without them is parsed again on ``engine``, default: this process).
     """
-    from .engines.local import LocalEngine
-    from .engines.tasks import time_refs_of
     from .stages.pubdate import CorpusArticle, infer_from_corpus
 
     previous = {
@@ -212,14 +215,51 @@ def infer_dates_from_corpus(store: Store, versions: dict[str, str], engine: Engi
     changes.update({aid: None for aid in previous if aid not in found and aid in by_id})
     if changes:
         # A date no longer found: back to the article's own.
-        texts = ((by_id[aid].text, value or by_id[aid].publication_date) for aid, value in changes.items())
-        task = partial(time_refs_of, model=versions["model"])
-        refs = (engine or LocalEngine(1)).map_items(task, texts, len(changes))
-        for aid, found_refs in zip(changes, refs, strict=True):
-            store.replace_time_refs(aid, found_refs)
+        anchors = {aid: value or by_id[aid].publication_date for aid, value in changes.items()}
+        _reanchor(store, anchors, by_id, versions, engine)
         # Last: a run killed before this finds the same changes again and redoes the above.
         store.set_corpus_dates(changes)
     return len(found)
+
+
+def _reanchor(
+    store: Store,
+    anchors: dict[str, DateValue | None],
+    by_id: dict[str, Article],
+    versions: dict[str, str],
+    engine: Engine | None,
+) -> None:
+    """Replace the time references of some articles by those anchored on a new date: from the
+    expressions stored with the analysis (no parse), or, for an analysis that has none this code can
+    use, from a new parse on ``engine`` (default: in this process)."""
+    from .engines.local import LocalEngine
+    from .engines.tasks import time_refs_of
+    from .stages.timex import anchor_expressions
+
+    reparse: list[str] = []
+    for aid, anchor in anchors.items():
+        analysis = store.get_analysis(aid)
+        if analysis is None or not _has_current_expressions(analysis, versions):
+            reparse.append(aid)
+            continue
+        text = by_id[aid].text
+        store.replace_time_refs(
+            aid, anchor_expressions(analysis.time_exprs or [], text, analysis.sentences, anchor)
+        )
+    if reparse:
+        texts = ((by_id[aid].text, anchors[aid]) for aid in reparse)
+        task = partial(time_refs_of, model=versions["model"])
+        refs = (engine or LocalEngine(1)).map_items(task, texts, len(reparse))
+        for aid, found_refs in zip(reparse, refs, strict=True):
+            store.replace_time_refs(aid, found_refs)
+
+
+def _has_current_expressions(analysis: ArticleAnalysis, versions: dict[str, str]) -> bool:
+    """Whether the stored expressions are what a parse would find now: recorded (not an analysis older
+    than them) by the same spaCy model and time-expression finder as this run's."""
+    return analysis.time_exprs is not None and all(
+        analysis.versions.get(stage) == versions.get(stage) for stage in ("model", "timex")
+    )
 
 
 _PRECISION_RANK = {"year": 0, "month": 1, "day": 2, "minute": 3}

@@ -59,6 +59,25 @@ class TimeRef:
 
 
 @dataclass(frozen=True, slots=True)
+class TimeExpression:
+    """What the parse says of a temporal expression, whatever the article's date: enough to resolve it
+    again on another anchor without parsing again (:func:`storyline.stages.timex.anchor_expressions`).
+
+    Its text and its sentence's context are not kept: they are slices of the article's text at
+    ``start``/``end`` and at the analysis's sentences. ``speech`` is the span of the expression dating
+    the saying ("said on Monday") that a ``reported`` one is counted from.
+    """
+
+    start: int
+    end: int
+    sentence: int
+    tense: str  # "past", "future", "present" or ""
+    in_quote: bool
+    reported: bool
+    speech: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Quote:
     """Something a speaker said: ``kind`` "direct" (in quotation marks) or "reported" (said that ...)."""
 
@@ -83,6 +102,10 @@ class ArticleAnalysis:
     time_refs: list[TimeRef] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
     versions: dict[str, str] = field(default_factory=dict)
+    # Every temporal expression found, resolved or not, in the order found: the corpus stage re-anchors
+    # the time references from these when it dates the article. None: not recorded (an analysis made
+    # before they were), so re-anchoring needs a new parse.
+    time_exprs: list[TimeExpression] | None = None
 
     def sentence_of(self, offset: int) -> int:
         """Index of the sentence holding a character offset (-1 when none does)."""

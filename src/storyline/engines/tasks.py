@@ -45,8 +45,9 @@ def analyse_articles(batch: list[Article], versions: dict[str, str]) -> list[Ana
 
 
 def time_refs_of(batch: list[tuple[str, DateValue | None]], model: str) -> list[list[TimeRef]]:
-    """The time references of texts, each anchored on its date (re-anchoring an article the corpus
-    dated)."""
+    """The time references of texts, each anchored on its date: re-anchoring an article the corpus dated
+    whose stored analysis predates its time expressions (others are re-anchored without a parse, see
+    :func:`storyline.analyse.infer_dates_from_corpus`)."""
     from ..stages.nlp import load_nlp
     from ..stages.timex import find_time_refs
 

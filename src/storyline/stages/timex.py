@@ -9,6 +9,11 @@ resort; see there. The anchor is the article's publication date, or for words in
 reported clause ("'... the day after tomorrow,' he said on Monday") the day the speaker spoke, when the
 sentence says it. Without an anchor a relative expression keeps its text and no value, so it can be
 re-anchored once a publication date is known. Years outside 1800-2200 are never produced.
+
+Finding needs the parse, resolving does not: :func:`time_expressions` keeps what the parse says of each
+expression (:class:`~storyline.analysis.TimeExpression`, stored with the analysis) and
+:func:`anchor_expressions` resolves those on an anchor. :func:`find_time_refs` is the two in turn, so
+re-anchoring stored expressions gives what a new parse would.
 """
 
 from __future__ import annotations
@@ -16,11 +21,11 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..analysis import TimeRef
+from ..analysis import Sentence, TimeExpression, TimeRef
 from ..model import DateValue
 from .timex_rules import (  # noqa: F401 - the rule layer, re-exported for the stages that use it
     _AGO,
@@ -55,7 +60,9 @@ from .timex_rules import (  # noqa: F401 - the rule layer, re-exported for the s
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
 
-TIMEX_VERSION = "1"
+# 2: the analysis also keeps every expression's anchor-independent facts (TimeExpression), so the corpus
+# stage re-anchors without parsing again; analyses of version 1 lack them.
+TIMEX_VERSION = "2"
 
 # What the finder adds to spaCy's entities (matched on the document text).
 _FIND_PATTERNS = [
@@ -116,6 +123,12 @@ class Expression:
     in_quote: bool
     reported: bool  # in the clause of a verb of saying ("said on Monday that ...")
     speech: tuple[int, int] | None  # the span dating the saying, when the sentence has one
+
+    def facts(self) -> TimeExpression:
+        """What resolving needs besides the text and the anchor, to be stored with the analysis."""
+        return TimeExpression(
+            self.start, self.end, self.sentence, self.tense, self.in_quote, self.reported, self.speech
+        )
 
 
 def tense_of(span: Span) -> str:
@@ -235,14 +248,33 @@ def _in_reported_clause(doc: Doc, span: Span, speech: tuple[int, int]) -> bool:
     return any(span.root.i in {t.i for t in clause.subtree} for clause in clauses)
 
 
+def time_expressions(doc: Doc) -> list[TimeExpression]:
+    """What :func:`anchor_expressions` needs of every temporal expression of a parsed document: the parse
+    is done with once these are stored."""
+    return [expression.facts() for expression in iter_expressions(doc)]
+
+
+def sentences_of(doc: Doc) -> list[Sentence]:
+    return [Sentence(s.start_char, s.end_char) for s in doc.sents]
+
+
 def find_time_refs(doc: Doc, anchor: DateValue | None) -> list[TimeRef]:
     """Every temporal expression of the article with the date it names, anchored on ``anchor``.
 
     ``doc`` is the spaCy parse of the article's cleaned text; ``anchor`` its publication date (None when
     unknown: relative expressions then keep their text and no value).
     """
+    return anchor_expressions(time_expressions(doc), doc.text, sentences_of(doc), anchor)
+
+
+def anchor_expressions(
+    expressions: Sequence[TimeExpression], text: str, sentences: Sequence[Sentence], anchor: DateValue | None
+) -> list[TimeRef]:
+    """The time references of expressions found earlier (:func:`time_expressions`), anchored on
+    ``anchor``: what :func:`find_time_refs` gives on the article's parse, without the parse. ``text`` is
+    the article's cleaned text and ``sentences`` its sentences, as parsed when the expressions were found;
+    expressions that resolve to nothing on this anchor are left out."""
     anchor_day = dt.date.fromisoformat(anchor.day) if anchor is not None and anchor.day else None
-    expressions = list(iter_expressions(doc))
     resolved: dict[tuple[int, int], Resolution] = {}
     refs: list[TimeRef] = []
     # Speech dates first: what a quote says is counted from them.
@@ -254,9 +286,9 @@ def find_time_refs(doc: Doc, anchor: DateValue | None) -> list[TimeRef]:
             if speech_value is not None and len(speech_value) == 10:
                 speech_day = dt.date.fromisoformat(speech_value)
                 in_quote = True
-        result = resolve(
-            expression.text, expression.context, speech_day, in_quote=in_quote, tense=expression.tense
-        )
+        words = text[expression.start : expression.end]
+        context = _context(text, sentences, expression.sentence)
+        result = resolve(words, context, speech_day, in_quote=in_quote, tense=expression.tense)
         if result is None:
             continue
         resolved[(expression.start, expression.end)] = result
@@ -265,7 +297,7 @@ def find_time_refs(doc: Doc, anchor: DateValue | None) -> list[TimeRef]:
             TimeRef(
                 start=expression.start,
                 end=expression.end,
-                text=expression.text,
+                text=words,
                 sentence=expression.sentence,
                 value=value,
                 precision=precision,
@@ -276,3 +308,13 @@ def find_time_refs(doc: Doc, anchor: DateValue | None) -> list[TimeRef]:
         )
     refs.sort(key=lambda r: r.start)
     return refs
+
+
+def _context(text: str, sentences: Sequence[Sentence], index: int) -> str:
+    """A sentence with the one before it, as :attr:`Expression.context` is made from the parse."""
+    sentence = sentences[index]
+    here = text[sentence.start : sentence.end]
+    if not index:
+        return here
+    before = sentences[index - 1]
+    return text[before.start : before.end] + " " + here

@@ -138,7 +138,9 @@ class Store(ABC):
         """article id -> (content id analysed, stage versions)."""
 
     @abstractmethod
-    def get_analysis(self, article_id: str) -> ArticleAnalysis | None: ...
+    def get_analysis(self, article_id: str) -> ArticleAnalysis | None:
+        """The stored analysis of an article, or None; its ``time_exprs`` are None when it was stored
+        without them (by a version before they were recorded)."""
 
     @abstractmethod
     def replace_entities(self, entities: Iterable[Entity], mapping: dict[tuple[str, str], str]) -> None: ...

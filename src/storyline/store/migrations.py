@@ -197,4 +197,13 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         DELETE FROM inferred_dates WHERE json_extract(date, '$.method') = 'corpus';
         """,
     ),
+    (
+        6,
+        "the time expressions of each analysis, to re-anchor its time references without a parse",
+        """
+        -- JSON, one list per expression (see sqlite_analysis._time_exprs_json). NULL in the analyses made
+        -- before (timex version 1): the next analyse redoes those; until then re-anchoring parses again.
+        ALTER TABLE analyses ADD COLUMN time_exprs TEXT;
+        """,
+    ),
 ]

@@ -18,7 +18,7 @@ import psycopg
 from ..analysis import ArticleAnalysis, Entity, Mention, Merge, Quote, Sentence, TimeRef
 from ..model import DateValue
 from .base import EntityOverride
-from .sqlite_analysis import _time_ref, _time_ref_row
+from .sqlite_analysis import _time_exprs, _time_exprs_json, _time_ref, _time_ref_row
 
 _TIME_REF_COLUMNS = 'start, "end", text, sentence, value, precision, end_value, anchor, confidence'
 
@@ -42,7 +42,7 @@ def _upsert(table: str, columns: str, key: str) -> str:
 
 
 _UPSERT_ANALYSIS = _upsert(
-    "analyses", "article_id, content_id, versions, sentences, analysed_at", "article_id"
+    "analyses", "article_id, content_id, versions, sentences, analysed_at, time_exprs", "article_id"
 )
 _UPSERT_MENTION = _upsert(
     "mentions", 'article_id, start, "end", text, label, key, sentence, role', 'article_id, start, "end"'
@@ -91,7 +91,8 @@ class PostgresAnalysisTables:
                     cur.execute(f"DELETE FROM {table} WHERE article_id = %s", (aid,))
                 sentences = json.dumps([[s.start, s.end] for s in analysis.sentences])
                 versions = json.dumps(analysis.versions, sort_keys=True)
-                cur.execute(_UPSERT_ANALYSIS, (aid, content_id, versions, sentences, now))
+                expressions = _time_exprs_json(analysis.time_exprs)
+                cur.execute(_UPSERT_ANALYSIS, (aid, content_id, versions, sentences, now, expressions))
                 cur.executemany(
                     _UPSERT_MENTION,
                     [
@@ -130,14 +131,17 @@ class PostgresAnalysisTables:
         return {r[0]: (r[1], json.loads(r[2])) for r in rows}
 
     def get_analysis(self, article_id: str) -> ArticleAnalysis | None:
-        found = self._rows("SELECT versions, sentences FROM analyses WHERE article_id = %s", (article_id,))
+        found = self._rows(
+            "SELECT versions, sentences, time_exprs FROM analyses WHERE article_id = %s", (article_id,)
+        )
         if not found:
             return None
-        versions, sentences = found[0]
+        versions, sentences, expressions = found[0]
         analysis = ArticleAnalysis(
             article_id=article_id,
             sentences=[Sentence(a, b) for a, b in json.loads(sentences)],
             versions=json.loads(versions),
+            time_exprs=_time_exprs(expressions),
         )
         analysis.mentions = [
             Mention(*r)

@@ -208,4 +208,11 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         DELETE FROM inferred_dates WHERE (date::jsonb ->> 'method') = 'corpus';
         """,
     ),
+    (
+        6,
+        "the time expressions of each analysis, to re-anchor its time references without a parse",
+        """
+        ALTER TABLE analyses ADD COLUMN time_exprs TEXT;
+        """,
+    ),
 ]

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from ..analysis import ArticleAnalysis, Entity, Mention, Merge, Quote, Sentence, TimeRef
+from ..analysis import ArticleAnalysis, Entity, Mention, Merge, Quote, Sentence, TimeExpression, TimeRef
 from ..model import DatePrecision, DateValue
 from .base import EntityOverride
 
@@ -47,13 +47,15 @@ class SQLiteAnalysisTables:
                     self._db.execute(f"DELETE FROM {table} WHERE article_id = ?", (aid,))
                 self._db.execute(
                     "INSERT OR REPLACE INTO analyses"
-                    "(article_id, content_id, versions, sentences, analysed_at) VALUES (?, ?, ?, ?, ?)",
+                    "(article_id, content_id, versions, sentences, analysed_at, time_exprs) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
                     (
                         aid,
                         content_id,
                         json.dumps(analysis.versions, sort_keys=True),
                         json.dumps([[s.start, s.end] for s in analysis.sentences]),
                         now,
+                        _time_exprs_json(analysis.time_exprs),
                     ),
                 )
                 self._db.executemany(
@@ -101,7 +103,7 @@ class SQLiteAnalysisTables:
 
     def get_analysis(self, article_id: str) -> ArticleAnalysis | None:
         row = self._db.execute(
-            "SELECT versions, sentences FROM analyses WHERE article_id = ?", (article_id,)
+            "SELECT versions, sentences, time_exprs FROM analyses WHERE article_id = ?", (article_id,)
         ).fetchone()
         if row is None:
             return None
@@ -109,6 +111,7 @@ class SQLiteAnalysisTables:
             article_id=article_id,
             sentences=[Sentence(a, b) for a, b in json.loads(row[1])],
             versions=json.loads(row[0]),
+            time_exprs=_time_exprs(row[2]),
         )
         analysis.mentions = [
             Mention(r[0], r[1], r[2], r[3], r[4], r[5], r[6])
@@ -300,3 +303,37 @@ def _time_ref(r: Sequence[Any]) -> TimeRef:
         anchor=r[7],
         confidence=r[8],
     )
+
+
+def _time_exprs_json(expressions: Sequence[TimeExpression] | None) -> str | None:
+    """The expressions of an analysis as compact JSON, in their order (None: not recorded):
+    ``[start, end, sentence, tense, in_quote, reported, speech_start, speech_end]`` each, the speech
+    span null when there is none."""
+    if expressions is None:
+        return None
+    return json.dumps(
+        [
+            [
+                e.start,
+                e.end,
+                e.sentence,
+                e.tense,
+                int(e.in_quote),
+                int(e.reported),
+                *(e.speech or (None, None)),
+            ]
+            for e in expressions
+        ],
+        separators=(",", ":"),
+    )
+
+
+def _time_exprs(text: str | None) -> list[TimeExpression] | None:
+    if text is None:
+        return None
+    return [
+        TimeExpression(
+            start, end, sentence, tense, bool(in_quote), bool(reported), None if s is None else (s, e)
+        )
+        for start, end, sentence, tense, in_quote, reported, s, e in json.loads(text)
+    ]
