@@ -15,7 +15,7 @@ from storyline.analysis import ArticleAnalysis, Entity, Sentence, TimeRef
 from storyline.model import DateMethod, DatePrecision, DateValue
 from storyline.stages.events import AnalysedArticle, extract_events
 from storyline.stages.summarise import build_timeline
-from storyline.timeline import Timeline, TimelineOptions
+from storyline.timeline import Event, SentenceRef, Timeline, TimelineOptions
 
 pytest.importorskip("sklearn")
 
@@ -174,3 +174,36 @@ def test_an_untitled_timeline_is_named_after_the_person_the_headlines_name() -> 
     assert (
         build_timeline(items, events, entities, TimelineOptions(query="Lavrov")).title == "Timeline: Lavrov"
     )
+
+
+def test_a_sentence_speaks_for_the_day_it_names_not_for_its_events_day() -> None:
+    # One event, the refinery fire, reported mostly on the day it was fought (5 March); one report
+    # says when it broke out (4 March). The day the sentence names keeps it, and the article naming it;
+    # the fire's day keeps every report of the fire among its sources.
+    items = [
+        article(
+            "2024-03-05", "Harbor Post", "Fire broke out at the Harbor refinery late at night [2024-03-04]."
+        ),
+        article(
+            "2024-03-05", "Bay Courier", "Fire crews fought the fire at the Harbor refinery [2024-03-05]."
+        ),
+        article("2024-03-05", "City Wire", "Crews fought the Harbor refinery fire all day [2024-03-05]."),
+    ]
+    refs = []
+    for item in items:
+        sentence = item.analysis.sentences[0]
+        text = item.article.text[sentence.start : sentence.end]
+        refs.append(SentenceRef(item.article.id, sentence.start, sentence.end, text))
+    fire = Event(
+        id="fire",
+        date="2024-03-05",
+        date_precision=DatePrecision.DAY,
+        title="Fire at the Harbor refinery",
+        articles=[item.article.id for item in items],
+        sentences=refs,
+    )
+    result = build_timeline(items, [fire], {}, TimelineOptions(sentences_per_date=2))
+    assert summary_texts(result, "2024-03-04") == [refs[0].text]
+    assert refs[0].text not in summary_texts(result, "2024-03-05")
+    fought = next(e for e in result.entries if e.date == "2024-03-05")
+    assert fought.independent_sources == 3 and fought.events == ["fire"]
