@@ -7,11 +7,13 @@ wording, with relative and absolute dates, background and plans, quotes; exact a
 undated articles for the corpus-date stage), ingests it with the real ingest (read, clean, fingerprint,
 dedup, store), then writes each article's analysis (sentences, mentions, time references resolved by
 ``timex.resolve``, quotes) through ``Store.write_analyses`` as ``storyline analyse`` does, from the stored
-cleaned text (a lookup of the known names and date phrases instead of spaCy). Then it times every
+cleaned text (a lookup of the known names and date phrases instead of spaCy; the date phrases kept as
+time expressions and anchored by ``timex.anchor_expressions``, as ``analyse_doc`` does). Then it times every
 corpus stage exactly as the product calls it:
 
-    corpus dates   analyse.infer_dates_from_corpus (the re-anchoring of the articles it dates uses the
-                   synthetic analyser instead of a spaCy parse; printed apart: "reanchored", "reanchor_s")
+    corpus dates   analyse.infer_dates_from_corpus, the re-anchoring of the articles it dates included: from
+                   the time expressions stored with each analysis, no parse (timex.anchor_expressions;
+                   printed apart: "reanchored", "reanchor_s"; "reparsed" must be 0)
     entities       analyse.resolve_corpus_entities
     load           build.load_analysed (every analysed article with its analysis, in memory)
     events         stages.events.extract_events
@@ -456,41 +458,24 @@ class Analyser:
             spans.append(Sentence(start, len(text)))
         return spans
 
-    def time_refs(self, text: str, anchor: Any, sentences: list[Any] | None = None) -> list[Any]:
-        from storyline.analysis import TimeRef
-        from storyline.stages import timex
+    def time_expressions(self, text: str, sentences: list[Any]) -> list[Any]:
+        """What the parse would store of each date phrase (``timex.time_expressions``): its span, sentence
+        and tense (from the words before it); none in a quotation or a reported clause."""
+        from storyline.analysis import TimeExpression
         from storyline.stages.pubdate_corpus import tense_from_text
 
-        sentences = sentences if sentences is not None else self.sentences(text)
         starts = [s.start for s in sentences]
-        anchor_day = dt.date.fromisoformat(anchor.day) if anchor is not None and anchor.day else None
-        refs = []
+        expressions = []
         for m in _TIME_RE.finditer(text):
             number = max(0, bisect.bisect_right(starts, m.start()) - 1)
-            sentence = sentences[number]
             tense = tense_from_text(text[max(0, m.start() - 150) : m.start()])
-            result = timex.resolve(m.group(), text[sentence.start : sentence.end], anchor_day, tense=tense)
-            if result is None:
-                continue
-            value, precision, end_value, anchor_name, confidence = result
-            refs.append(
-                TimeRef(
-                    m.start(),
-                    m.end(),
-                    m.group(),
-                    number,
-                    value,
-                    precision,
-                    end_value,
-                    anchor_name,
-                    confidence if value is not None else 0.0,
-                )
-            )
-        return refs
+            expressions.append(TimeExpression(m.start(), m.end(), number, tense, False, False))
+        return expressions
 
     def analyse(self, article: Any, versions: dict[str, str]) -> Any:
         from storyline.analyse import anchor_key
         from storyline.analysis import ArticleAnalysis, Mention, Quote
+        from storyline.stages.timex import anchor_expressions
 
         text = article.text
         sentences = self.sentences(text)
@@ -532,13 +517,17 @@ class Analyser:
                 )
             )
         anchor = article.publication_date
+        # As analyse_doc: the expressions kept with the analysis, the time references anchored from them
+        # by the product's own code (which the corpus stage runs again, without a parse, on a new date).
+        expressions = self.time_expressions(text, sentences)
         return ArticleAnalysis(
             article_id=article.id,
             sentences=sentences,
             mentions=mentions,
-            time_refs=self.time_refs(text, anchor, sentences),
+            time_refs=anchor_expressions(expressions, text, sentences, anchor),
             quotes=sorted(quotes, key=lambda q: q.start),
             versions={**versions, "anchor": anchor_key(anchor)},
+            time_exprs=expressions,
         )
 
 
@@ -649,25 +638,29 @@ def child_corpus(size: int, work: Path) -> dict[str, Any]:
     from storyline.store import open_store
     from storyline.timeline import TimelineOptions
 
-    analyser = Analyser(vocabulary())
-    reanchor = {"articles": 0, "seconds": 0.0}
+    reanchor = {"articles": 0, "seconds": 0.0, "parsed": 0}
+    anchor_expressions = timex.anchor_expressions
 
-    def fake_find_time_refs(doc: str, anchor: Any) -> list[Any]:
+    def timed_anchor_expressions(*args: Any) -> list[Any]:
         started = time.perf_counter()
-        refs = analyser.time_refs(doc, anchor)
-        reanchor["articles"] += 1
-        reanchor["seconds"] += time.perf_counter() - started
-        return refs
+        try:
+            return anchor_expressions(*args)
+        finally:
+            reanchor["articles"] += 1
+            reanchor["seconds"] += time.perf_counter() - started
 
     class NoParse:
-        """Stands in for the spaCy pipeline: the "document" is the text itself."""
+        """Counts the articles the corpus stage would parse again (an analysis without expressions):
+        none are expected, every synthetic analysis keeps its expressions."""
 
         def pipe(self, texts: Any, **_: Any) -> Any:
-            return iter(texts)
+            texts = list(texts)
+            reanchor["parsed"] += len(texts)
+            raise RuntimeError(f"{len(texts)} article(s) re-parsed: their analyses lack time expressions")
 
-    # The re-anchoring task imports these inside the function: the module attributes are what it gets.
+    # The re-anchoring imports these inside the function: the module attributes are what it gets.
+    timex.anchor_expressions = timed_anchor_expressions  # type: ignore[assignment]
     nlp.load_nlp = lambda *args: NoParse()  # type: ignore[assignment]
-    timex.find_time_refs = fake_find_time_refs  # type: ignore[assignment]
     stages = Stages()
     # A copy of the analysed database: every run starts from the same state (nothing dated by the corpus).
     db = work / f"corpus-{size}-run.db"
@@ -682,7 +675,8 @@ def child_corpus(size: int, work: Path) -> dict[str, Any]:
     return {
         "dated_by_corpus": dated,
         "reanchored": reanchor["articles"],
-        "reanchor_s": round(reanchor["seconds"], 2),
+        "reanchor_s": round(reanchor["seconds"], 3),
+        "reparsed": reanchor["parsed"],
         "entities": entities_n,
         "events": len(events),
         "entries": len(timeline.entries),

@@ -214,3 +214,23 @@ def test_an_analysis_of_the_former_timex_version_is_redone(riverton_db: Path, tm
         assert versions["timex"] == timex.TIMEX_VERSION != "1"
         state = {article.id: (content_id, {**versions, "timex": "1"})}
         assert _needs_analysis(article, state, stage_versions())
+
+
+@pytest.mark.parametrize("dated", [False, True])
+def test_analysis_finds_expressions_once_with_the_same_results(nlp, dated: bool) -> None:  # noqa: ANN001
+    """analyse_doc hands the expressions it finds to the publication date from the text: the date and the
+    stored expressions are what each finds on its own from the parse."""
+    from storyline.analyse import analyse_doc, stage_versions
+    from storyline.stages.pubdate import infer_from_text
+
+    text = "BEIJING, Oct. 17, 2023 (Xinhua) -- " + TEXTS[2] + " " + TEXTS[0]
+    stated = day("2023-10-17", DateMethod.METADATA) if dated else None
+    article = make_article(text, publication_date=stated)
+    doc = nlp(article.text)
+    analysis, inferred = analyse_doc(article, doc, stage_versions())
+    on_its_own = infer_from_text(article.evolve(publication_date=None), doc)
+    assert inferred == (None if dated else on_its_own)
+    assert on_its_own is not None and on_its_own.value == "2023-10-17"
+    assert analysis.time_exprs == timex.time_expressions(doc)
+    anchor = stated or on_its_own
+    assert analysis.time_refs == timex.find_time_refs(doc, anchor)

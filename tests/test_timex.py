@@ -207,3 +207,29 @@ def test_gold_accuracy_stays_above_its_floor(nlp) -> None:
     assert len(cases) >= 40
     accuracy, failures = score_gold(nlp)
     assert accuracy >= floors["timex_accuracy"], "\n".join(failures)
+
+
+def _scanned(text: str) -> list[tuple[int, int]]:
+    """What the finder's patterns match in ``text``, as each pattern's own ``finditer`` finds it."""
+    return [(m.start(), m.end()) for pattern in timex._FIND_PATTERNS for m in pattern.finditer(text)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Engineers opened the spillway on Monday (October 16), from 8 to 9 May and on April 8-9, 2023.",
+        "It rose 5 per cent in May 2011, last September and earlier this month; 12/05/2011, 2011-05-12.",
+        "Two days ago, a couple of weeks ago, several years ago, 3 months ago, since the 1990s, in 1998.",
+        "Tuesday(October 16) Mon,May 5 5to6 May May5 2020 the1990s x1990s _May 5 last nightly tonight.",
+        "Non-ASCII letters that case-insensitive patterns fold: thıs week, ſunday (May 5), ٣ days ago.",
+        "THE DAY AFTER TOMORROW, LAST NIGHT, THIS MORNING, NEXT WEEKEND, MAY THIS YEAR, DURING JUNE 2001",
+    ],
+)
+def test_finder_tries_each_pattern_where_it_can_start_and_finds_what_scanning_finds(text: str) -> None:
+    """Patterns are tried only where their first word is (one scan of the text instead of one per pattern):
+    every match found is the one scanning with that pattern finds, none missed, whatever comes before."""
+    for before in ("", "x", " ", "é", "_", "7"):
+        for variant in (text, text.lower(), text.upper()):
+            found = [(m.start(), m.end()) for m in timex._pattern_matches(before + variant)]
+            assert found == _scanned(before + variant)
+    assert _scanned(text), "the text has expressions to find"

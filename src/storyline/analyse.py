@@ -74,24 +74,27 @@ def analyse_doc(
     """Per-article analysis of one parsed article; also the publication date its text implies, if it
     states none itself."""
     from .stages.entities import find_mentions
+    from .stages.nlp import doc_text
     from .stages.pubdate import infer_from_text
     from .stages.quotes import find_quotes
-    from .stages.timex import anchor_expressions, sentences_of, time_expressions
+    from .stages.timex import anchor_expressions, iter_expressions, sentences_of, time_expressions
 
+    # Found once: the publication date from the text reads them, the analysis keeps them.
+    found = list(iter_expressions(doc))
     inferred: DateValue | None = None
     anchor = article.publication_date
     if anchor is None or anchor.inferred:
-        inferred = infer_from_text(article.evolve(publication_date=None), doc)
+        inferred = infer_from_text(article.evolve(publication_date=None), doc, expressions=found)
         anchor = inferred or anchor
     mentions = find_mentions(doc)
     sentences = sentences_of(doc)
     # find_time_refs in two steps, the expressions kept: the corpus stage re-anchors them without a parse.
-    expressions = time_expressions(doc)
+    expressions = time_expressions(doc, found)
     analysis = ArticleAnalysis(
         article_id=article.id,
         sentences=sentences,
         mentions=mentions,
-        time_refs=anchor_expressions(expressions, doc.text, sentences, anchor),
+        time_refs=anchor_expressions(expressions, doc_text(doc), sentences, anchor),
         quotes=find_quotes(doc, mentions),
         versions={**versions, "anchor": anchor_key(anchor)},
         time_exprs=expressions,

@@ -151,7 +151,11 @@ class _Quotes:
     """The straight quotes of a line: one after an even number of them opens a quotation."""
 
     def __init__(self, line: str) -> None:
-        self.positions = [i for i, char in enumerate(line) if char == '"']
+        self.positions: list[int] = []
+        i = line.find('"')
+        while i >= 0:
+            self.positions.append(i)
+            i = line.find('"', i + 1)
 
     def opens(self, position: int) -> bool:
         return bisect_left(self.positions, position) % 2 == 0
@@ -178,6 +182,8 @@ def _split_glued_sentences(line: str) -> str:
         return piece + " "
 
     line = _GLUED_SENTENCE.sub(split, line)
+    if '"' not in line:
+        return line  # _GLUED_QUOTE matches a straight quote only
     quotes = _Quotes(line)
     return _GLUED_QUOTE.sub(lambda match: ' "' if quotes.opens(match.start()) else '" ', line)
 
@@ -190,10 +196,16 @@ def repair_line(line: str, removed: list[Removal]) -> str:
         return ""
 
     line = _SPACES.sub(" ", line).strip()
-    line = _INLINE_PHOTO.sub(drop_photo, line)
-    line = _SPACED_HYPHEN.sub("-", line)
-    line = _SPACED_STOP.sub(r"\1 ", line)
-    line = _SPACED_PUNCTUATION.sub(r"\1", line)
+    # Each pattern below needs a character or pair most lines lack: looked for first (a plain substring
+    # search), the pattern runs only on the lines that have it.
+    if "(" in line:
+        line = _INLINE_PHOTO.sub(drop_photo, line)
+    if " -" in line:
+        line = _SPACED_HYPHEN.sub("-", line)
+    if " ." in line or " !" in line or " ?" in line:
+        line = _SPACED_STOP.sub(r"\1 ", line)
+    if " ." in line or " !" in line or " ?" in line or " ," in line or " ;" in line:
+        line = _SPACED_PUNCTUATION.sub(r"\1", line)
     return _split_glued_sentences(line).strip()
 
 

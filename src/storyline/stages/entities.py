@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..analysis import Mention
+from .nlp import doc_text
 from .resolve import same_person_by_spelling
 
 if TYPE_CHECKING:
@@ -84,14 +85,7 @@ class _Candidate:
 
     def text(self, doc: Doc) -> str:
         # Doc.text is rebuilt from the tokens at every access: read it once per document.
-        return _doc_text(doc)[self.start : self.end]
-
-
-def _doc_text(doc: Doc) -> str:
-    text = doc.user_data.get("storyline_text")
-    if text is None:
-        text = doc.user_data["storyline_text"] = doc.text
-    return text
+        return doc_text(doc)[self.start : self.end]
 
 
 def find_mentions(doc: Doc) -> list[Mention]:
@@ -284,4 +278,4 @@ def _role(doc: Doc, first: int) -> str | None:
         words = words[1:]
     if not any(_lower(t) in TITLE_WORDS for t in words):
         return None
-    return _doc_text(doc)[words[0].idx : _end(words)] if words else None
+    return doc_text(doc)[words[0].idx : _end(words)] if words else None

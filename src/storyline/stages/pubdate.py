@@ -31,12 +31,14 @@ import bisect
 import datetime as dt
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from ..datetools import MAX_YEAR, MIN_YEAR
 from ..model import Article, DateMethod, DatePrecision, DateValue
 from . import pubdate_corpus, timex
+from .nlp import doc_text
 from .pubdate_corpus import (  # noqa: F401 - the corpus stage, re-exported
     CorpusArticle,
     _sentence_around,
@@ -96,7 +98,7 @@ class _Mention:
     byline: bool = False  # "January 31, 2011 | By Jane Roe, CNN" at the head of the page
 
 
-def _mentions(expressions: list[timex.Expression], text: str) -> list[_Mention]:
+def _mentions(expressions: Sequence[timex.Expression], text: str) -> list[_Mention]:
     found: list[_Mention] = []
     for e in expressions:
         clean = timex._LEADING_WORD.sub("", " ".join(e.text.split())).strip(" ,.;:")
@@ -157,11 +159,22 @@ def _safe(year: int, month: int, day: int) -> dt.date | None:
     return timex._safe_date(year, month, day)
 
 
-def infer_from_text(article: Article, doc: Doc, *, today: dt.date | None = None) -> DateValue | None:
-    """The publication date the article's own words imply (method TEXT, confidence < 1), or None."""
+def infer_from_text(
+    article: Article,
+    doc: Doc,
+    *,
+    today: dt.date | None = None,
+    expressions: Sequence[timex.Expression] | None = None,
+) -> DateValue | None:
+    """The publication date the article's own words imply (method TEXT, confidence < 1), or None.
+
+    ``expressions``: the document's time expressions (:func:`timex.iter_expressions`) when the caller has
+    found them already (the analysis stores them too): finding them is most of this function's cost."""
     today = today or dt.date.today()
-    text = doc.text  # built anew at each access
-    mentions = _mentions(list(timex.iter_expressions(doc)), text)
+    text = doc_text(doc)
+    if expressions is None:
+        expressions = list(timex.iter_expressions(doc))
+    mentions = _mentions(expressions, text)
     return _infer(mentions, text, today)
 
 

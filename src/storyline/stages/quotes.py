@@ -34,7 +34,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+import numpy
+
 from ..analysis import Mention, Quote
+from .nlp import doc_text
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -141,7 +144,7 @@ def find_quotes(doc: Doc, mentions: Sequence[Mention]) -> list[Quote]:
 class _QuoteFinder:
     def __init__(self, doc: Doc, mentions: Sequence[Mention]) -> None:
         self.doc = doc
-        self.text = doc.text
+        self.text = doc_text(doc)
         self.sents = list(doc.sents)
         self.sent_starts = [sent.start_char for sent in self.sents]
         self.mentions = sorted(
@@ -175,7 +178,8 @@ class _QuoteFinder:
         direct = [(q.quote.start, q.quote.end) for q in quotes]
         found = [q.quote for q in quotes]
         seen = {(q.start, q.end) for q in found}
-        for token in self.doc:
+        for i in _reporting_candidates(self.doc):
+            token = self.doc[i]
             if token.i in cues or self._in_marked(token.idx):
                 continue
             quote = self._according_to(token) if token.lower_ == "according" else self._reported(token)
@@ -546,6 +550,27 @@ def _trim(text: str, start: int, end: int, edge: str = _TRIM) -> tuple[int, int]
     while end > start and (text[end - 1] in edge or text[end - 1].isspace()):
         end -= 1
     return start, end
+
+
+def _reporting_candidates(doc: Doc) -> list[int]:
+    """The indices of the tokens that may open a reported quotation: "according", and the verbs
+    :func:`_is_speech_verb` may accept (its part-of-speech and lemma tests, read from the doc's arrays
+    once per distinct tag and lemma instead of per token). No other token can: the token loop of
+    :meth:`_QuoteFinder.run` looks at these only and finds the same quotations."""
+    from spacy.attrs import LEMMA, LOWER, POS, TAG
+    from spacy.symbols import AUX, VERB
+
+    if not len(doc):
+        return []
+    strings = doc.vocab.strings
+    rows = doc.to_array([LOWER, POS, TAG, LEMMA])
+    lemmas = {*SPEECH_VERBS, "call", *PHRASAL_SPEECH_VERBS}
+    verb_tags = [tag for tag in numpy.unique(rows[:, 2]).tolist() if strings[tag].startswith("VB")]
+    good_lemmas = [lemma for lemma in numpy.unique(rows[:, 3]).tolist() if strings[lemma].lower() in lemmas]
+    verbish = numpy.isin(rows[:, 1], [VERB, AUX]) | numpy.isin(rows[:, 2], verb_tags)
+    speech = verbish & numpy.isin(rows[:, 3], good_lemmas)
+    according = rows[:, 0] == strings["according"]
+    return numpy.flatnonzero(speech | according).tolist()
 
 
 def _is_speech_verb(token: Token) -> bool:

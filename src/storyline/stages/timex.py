@@ -23,10 +23,12 @@ import datetime as dt
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from ..analysis import Sentence, TimeExpression, TimeRef
 from ..model import DateValue
+from .nlp import doc_text
 from .timex_rules import (  # noqa: F401 - the rule layer, re-exported for the stages that use it
     _AGO,
     _DAY_WORDS,
@@ -84,6 +86,61 @@ _FIND_PATTERNS = [
     re.compile(r"\b(?:the\s+)?(?:1[89]|20)\d0'?s\b|\b\d{1,2}[./]\d{1,2}[./](?:19|20)\d\d\b|\b(?:19|20)\d\d-\d\d-\d\d\b"),
     re.compile(rf"\b(?:in|since|by|until|from|of|during)\s+(?:{_MONTH_RE}\s+)?{_YEARNUM}\b", _I),
 ]  # fmt: skip
+
+# Where each pattern can start. Every pattern opens with ``\b`` and a word (or digits) followed by a
+# non-letter (a space, ".", "(", ",", a word boundary): a match starts at the first character of a run of
+# word characters, and when that is a letter, the run's letters are exactly one of the pattern's first
+# words below (checked whole, the pattern's own alternatives). A run opening with a digit may start
+# patterns 3, 5, 10 and 11 (and only those).
+_FIRST_WORDS = [
+    _WEEKDAY_RE,
+    r"from",
+    _MONTH_RE,
+    None,
+    _MONTH_RE,
+    None,
+    rf"last|next|this|coming|past|{_WEEKDAY_RE}",
+    r"the|yesterday|today|tomorrow|tonight|last|this",
+    r"earlier|later|last|next|this|past|coming",
+    _MONTH_RE,
+    r"a|an|several|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve",
+    r"the",
+    r"in|since|by|until|from|of|during",
+]
+_FIRST_WORD_RES = [re.compile(rf"(?:{words})\Z", _I) if words else None for words in _FIRST_WORDS]
+_DIGIT_FIRST = (3, 5, 10, 11)
+_ALL_PATTERNS = tuple(range(len(_FIND_PATTERNS)))
+_WORD_START = re.compile(r"\b(?:(\d)|[^\W\d_]+)")
+
+
+@lru_cache(maxsize=4096)
+def _patterns_for(word: str) -> tuple[int, ...]:
+    """The patterns that may match from a run of letters; every pattern for a word with a letter outside
+    ASCII (case-insensitive matching folds some of those onto ASCII letters: "ſ" is an "s")."""
+    if not word.isascii():
+        return _ALL_PATTERNS
+    return tuple(i for i, first in enumerate(_FIRST_WORD_RES) if first is not None and first.match(word))
+
+
+def _pattern_matches(text: str) -> Iterator[re.Match[str]]:
+    """Every match of every pattern of ``_FIND_PATTERNS`` in ``text``, pattern by pattern, each pattern's
+    matches exactly those of its ``finditer`` (leftmost, not overlapping), in order. One scan finds where
+    words start; each pattern is tried only where its first word is, instead of scanning the text once per
+    pattern (most of what finding expressions cost)."""
+    starts: list[list[int]] = [[] for _ in _FIND_PATTERNS]
+    for word in _WORD_START.finditer(text):
+        position = word.start()
+        for index in _DIGIT_FIRST if word.group(1) else _patterns_for(word.group()):
+            starts[index].append(position)
+    for pattern, positions in zip(_FIND_PATTERNS, starts, strict=True):
+        searched = 0
+        for position in positions:
+            if position < searched:
+                continue
+            m = pattern.match(text, position)
+            if m is not None:
+                yield m
+                searched = m.end()
 
 
 # --- finding expressions in a parsed document -------------------------------------------------------
@@ -169,22 +226,23 @@ def _in_quote(text: str, sentence_start: int, start: int) -> bool:
 
 def iter_expressions(doc: Doc) -> Iterator[Expression]:
     """Every temporal expression of a parsed document, with its tense and quotation context."""
-    text = doc.text
+    text = doc_text(doc)
     sentences = list(doc.sents)
     starts = [s.start_char for s in sentences]
+    # A sentence's text is its slice of the document's (Span.text joins its tokens at every access).
+    sentence_texts = [text[s.start_char : s.end_char] for s in sentences]
     candidates: list[tuple[int, int]] = []
     for ent in doc.ents:
         if ent.label_ == "DATE" or (
             ent.label_ == "TIME" and re.search(r"night|morning|evening|afternoon|today", ent.text, _I)
         ):
             candidates.append((ent.start_char, ent.end_char))
-    for pattern in _FIND_PATTERNS:
-        for m in pattern.finditer(text):
-            start = m.start()
-            lead = _LEADING_WORD.match(m.group(0))
-            if lead and not m.group(0).lower().startswith("from"):
-                start += lead.end()
-            candidates.append((start, m.end()))
+    for m in _pattern_matches(text):
+        start = m.start()
+        lead = _LEADING_WORD.match(m.group(0))
+        if lead and not m.group(0).lower().startswith("from"):
+            start += lead.end()
+        candidates.append((start, m.end()))
     candidates.sort(key=lambda c: (c[0], -(c[1] - c[0])))
     kept: list[tuple[int, int]] = []
     for start, end in sorted(candidates, key=lambda c: -(c[1] - c[0])):
@@ -212,8 +270,8 @@ def iter_expressions(doc: Doc) -> Iterator[Expression]:
                 end=end,
                 text=text[start:end],
                 sentence=index,
-                sentence_text=sentence.text,
-                context=(sentences[index - 1].text + " " if index else "") + sentence.text,
+                sentence_text=sentence_texts[index],
+                context=(sentence_texts[index - 1] + " " if index else "") + sentence_texts[index],
                 tense=tense_of(span),
                 in_quote=in_quote,
                 reported=reported,
@@ -248,10 +306,11 @@ def _in_reported_clause(doc: Doc, span: Span, speech: tuple[int, int]) -> bool:
     return any(span.root.i in {t.i for t in clause.subtree} for clause in clauses)
 
 
-def time_expressions(doc: Doc) -> list[TimeExpression]:
+def time_expressions(doc: Doc, found: Sequence[Expression] | None = None) -> list[TimeExpression]:
     """What :func:`anchor_expressions` needs of every temporal expression of a parsed document: the parse
-    is done with once these are stored."""
-    return [expression.facts() for expression in iter_expressions(doc)]
+    is done with once these are stored. ``found``: the document's expressions, when the caller has them
+    already (:func:`iter_expressions`; the publication date from the text reads them too)."""
+    return [expression.facts() for expression in (iter_expressions(doc) if found is None else found)]
 
 
 def sentences_of(doc: Doc) -> list[Sentence]:
@@ -264,7 +323,7 @@ def find_time_refs(doc: Doc, anchor: DateValue | None) -> list[TimeRef]:
     ``doc`` is the spaCy parse of the article's cleaned text; ``anchor`` its publication date (None when
     unknown: relative expressions then keep their text and no value).
     """
-    return anchor_expressions(time_expressions(doc), doc.text, sentences_of(doc), anchor)
+    return anchor_expressions(time_expressions(doc), doc_text(doc), sentences_of(doc), anchor)
 
 
 def anchor_expressions(
