@@ -207,3 +207,33 @@ def test_a_sentence_speaks_for_the_day_it_names_not_for_its_events_day() -> None
     assert refs[0].text not in summary_texts(result, "2024-03-05")
     fought = next(e for e in result.entries if e.date == "2024-03-05")
     assert fought.independent_sources == 3 and fought.events == ["fire"]
+
+
+def test_with_a_query_every_article_of_the_story_counts_for_the_days_it_names() -> None:
+    items = [
+        article("2024-03-01", "Wire", "Libyan rebels entered Brega at dawn [2024-03-01]."),
+        article("2024-03-02", "Wire", "Libyan rebels took Ajdabiya after a night of shelling [2024-03-02]."),
+        # Two more articles of the story name 2 March in sentences without a keyword.
+        article(
+            "2024-03-03",
+            "Post",
+            "The fighting in Libya moved east.",
+            "Ajdabiya fell to the rebels after a night of shelling [2024-03-02].",
+        ),
+        article(
+            "2024-03-04",
+            "Herald",
+            "Libya's east is in rebel hands.",
+            "The rebels have held Ajdabiya since it fell [2024-03-02].",
+        ),
+        # Articles of another story (no keyword anywhere) naming 1 March do not count.
+        article("2024-03-05", "Post", "The county fair opened on time despite the rain [2024-03-01]."),
+        article("2024-03-05", "Herald", "The fair drew record crowds on its first day [2024-03-01]."),
+        article(
+            "2024-03-06", "Gazette", "Fair organisers thanked the crowds of its opening day [2024-03-01]."
+        ),
+    ]
+    result = timeline(items, query="Libya Libyan", max_dates=1, sentences_per_date=1)
+    assert [e.date for e in result.entries] == ["2024-03-02"]
+    # Only a sentence with a keyword speaks for the day.
+    assert summary_texts(result, "2024-03-02") == ["Libyan rebels took Ajdabiya after a night of shelling ."]
