@@ -71,9 +71,12 @@ def dump(db: Path) -> dict[str, list[list[object]]]:
         return {name: sorted(map(list, conn.execute(sql)), key=repr) for name, sql in TABLES.items()}
 
 
-def compare(new: dict[str, list[list[object]]], ref: dict[str, list[list[object]]]) -> int:
+def compare(
+    new: dict[str, list[list[object]]], ref: dict[str, list[list[object]]], names: list[str] | None = None
+) -> int:
+    """Print, per table (``names``, default: TABLES), the rows only one side has; return their count."""
     differences = 0
-    for name in TABLES:
+    for name in names or list(TABLES):
         a, b = {repr(r) for r in ref.get(name, [])}, {repr(r) for r in new.get(name, [])}
         gone, added = sorted(a - b), sorted(b - a)
         print(f"{name:17} {len(b):6} rows, {len(gone)} only in the reference, {len(added)} only in this run")

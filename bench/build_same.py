@@ -29,6 +29,7 @@ import threading
 import time
 from pathlib import Path
 
+from analyse_same import compare as compare_tables
 from analyse_same import sample
 from pubdate_t17 import T17
 
@@ -110,17 +111,7 @@ def dump(db: Path, timeline: Path) -> dict[str, object]:
 
 
 def compare(new: dict[str, list[list[object]]], ref: dict[str, list[list[object]]]) -> int:
-    differences = 0
-    for name in [*TABLES, "timeline.json"]:
-        a, b = {repr(r) for r in ref.get(name, [])}, {repr(r) for r in new.get(name, [])}
-        gone, added = sorted(a - b), sorted(b - a)
-        print(f"{name:17} {len(b):6} rows, {len(gone)} only in the reference, {len(added)} only in this run")
-        for row in gone[:3]:
-            print(f"   - {row[:300]}")
-        for row in added[:3]:
-            print(f"   + {row[:300]}")
-        differences += len(gone) + len(added)
-    return differences
+    return compare_tables(new, ref, [*TABLES, "timeline.json"])
 
 
 def main() -> int:

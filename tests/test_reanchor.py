@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import copy_db, make_article
-from storyline.analysis import ArticleAnalysis
+from storyline.analysis import ArticleAnalysis, TimeRef
 from storyline.model import DateMethod, DatePrecision, DateValue
 from storyline.stages import timex
 from storyline.store import Store, open_store
@@ -98,23 +98,21 @@ def test_every_expression_is_kept_even_one_that_resolved_to_nothing(nlp) -> None
     assert leap == timex.find_time_refs(doc, day("2024-03-05", DateMethod.CORPUS))
 
 
-def test_a_quote_is_counted_from_the_day_the_speaker_spoke(nlp) -> None:
-    text = TEXTS[2]
+def reanchored(nlp, text: str, anchor: DateValue) -> list[TimeRef]:
+    """The time references of ``text`` from its expressions, anchored on ``anchor`` without a parse."""
     doc = nlp(text)
-    refs = timex.anchor_expressions(
-        timex.time_expressions(doc), text, timex.sentences_of(doc), day("2024-03-07")
-    )
+    return timex.anchor_expressions(timex.time_expressions(doc), text, timex.sentences_of(doc), anchor)
+
+
+def test_a_quote_is_counted_from_the_day_the_speaker_spoke(nlp) -> None:
+    refs = reanchored(nlp, TEXTS[2], day("2024-03-07"))
     quoted = next(r for r in refs if r.text == "the day after tomorrow")
     # Said on Monday 4 March: two days after that, not after the publication date.
     assert (quoted.value, quoted.anchor) == ("2024-03-06", "speech")
 
 
 def test_a_month_range_takes_its_month_from_the_sentence_before(nlp) -> None:
-    text = TEXTS[3]
-    doc = nlp(text)
-    refs = timex.anchor_expressions(
-        timex.time_expressions(doc), text, timex.sentences_of(doc), day("2024-03-05")
-    )
+    refs = reanchored(nlp, TEXTS[3], day("2024-03-05"))
     first = next(r for r in refs if r.text == "from 8 to 9")
     assert (first.value, first.end_value) == ("2024-04-08", "2024-04-09")
 
