@@ -237,3 +237,18 @@ def test_with_a_query_every_article_of_the_story_counts_for_the_days_it_names() 
     assert [e.date for e in result.entries] == ["2024-03-02"]
     # Only a sentence with a keyword speaks for the day.
     assert summary_texts(result, "2024-03-02") == ["Libyan rebels took Ajdabiya after a night of shelling ."]
+
+
+def test_a_day_still_named_days_later_outranks_one_named_only_on_the_day() -> None:
+    items = [
+        # Three outlets report a storm on the day; nobody names that day again.
+        article("2024-03-01", "Post", "A storm closed the coast road overnight [2024-03-01]."),
+        article("2024-03-01", "Herald", "Storm winds shut the coast road for hours [2024-03-01]."),
+        article("2024-03-01", "Wire", "The coast road was closed by the storm [2024-03-01]."),
+        # The levee breach is reported on the day and still named ten and twenty days later.
+        article("2024-03-02", "Post", "The river levee at Millbrook breached at noon [2024-03-02]."),
+        article("2024-03-12", "Wire", "Since the levee breached [2024-03-02], 400 homes have been cleared."),
+        article("2024-03-22", "Post", "An inquiry will ask why the levee failed [2024-03-02]."),
+    ]
+    result = timeline(items, max_dates=1)
+    assert [e.date for e in result.entries] == ["2024-03-02"]
