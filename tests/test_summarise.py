@@ -252,3 +252,33 @@ def test_a_day_still_named_days_later_outranks_one_named_only_on_the_day() -> No
     ]
     result = timeline(items, max_dates=1)
     assert [e.date for e in result.entries] == ["2024-03-02"]
+
+
+def test_a_sentence_naming_a_day_of_its_multi_day_event_stays_on_that_day() -> None:
+    # A two-day visit (8-9 April): the report names the day it was announced (Sunday 7) and the day
+    # the visit began (Monday 8); it tells the visit, so it speaks for the 8th, not for the 7th.
+    items = [
+        article(
+            "2024-04-08",
+            "Wire",
+            "The ministry said on Sunday [2024-04-07] that the minister begins a two-day visit on Monday "
+            "[2024-04-08].",
+            "The minister met his counterpart for talks on the second day [2024-04-09].",
+        )
+    ]
+    refs = [
+        SentenceRef(items[0].article.id, s.start, s.end, items[0].article.text[s.start : s.end])
+        for s in items[0].analysis.sentences
+    ]
+    visit = Event(
+        id="visit",
+        date="2024-04-08",
+        end_date="2024-04-09",
+        date_precision=DatePrecision.DAY,
+        title="The minister's visit",
+        articles=[items[0].article.id],
+        sentences=refs,
+    )
+    result = build_timeline(items, [visit], {}, TimelineOptions(max_dates=5, sentences_per_date=2))
+    assert [e.date for e in result.entries] == ["2024-04-08", "2024-04-09"]
+    assert summary_texts(result, "2024-04-08") == [refs[0].text]

@@ -153,7 +153,7 @@ def _certain(item: AnalysedArticle, ref: SentenceRef, date: str) -> bool:
 
 
 def _own_dates(item: AnalysedArticle, ref: SentenceRef, event: Event) -> list[tuple[str, DatePrecision]]:
-    """The dates an event's sentence speaks for: its event's when it names that day, else the days and
+    """The dates an event's sentence speaks for: the days of its event it names, else the days and
     months it names itself ("the rig sank on Thursday" stays on Thursday when its event, reported
     mostly a day later, is dated Friday), else (a lead dated by its article) its event's."""
     number = item.analysis.sentence_of(ref.start)
@@ -165,8 +165,11 @@ def _own_dates(item: AnalysedArticle, ref: SentenceRef, event: Event) -> list[tu
             own.append((t.value[:10], DatePrecision.DAY))
         elif t.precision == DatePrecision.MONTH:
             own.append((t.value[:7], DatePrecision.MONTH))
-    if event.end_date is None and any(date == event.date for date, _ in own):
-        return [(event.date, event.date_precision)]
+    last = event.end_date or event.date
+    within = [(date, precision) for date, precision in own if event.date <= date <= last]
+    if event.date_precision == DatePrecision.DAY and within:
+        # "announced on Sunday that Lavrov starts a two-day visit on Monday": the visit's day.
+        return list(dict.fromkeys(within))
     return list(dict.fromkeys(own)) or [(event.date, event.date_precision)]
 
 
