@@ -282,3 +282,38 @@ def test_a_sentence_naming_a_day_of_its_multi_day_event_stays_on_that_day() -> N
     result = build_timeline(items, [visit], {}, TimelineOptions(max_dates=5, sentences_per_date=2))
     assert [e.date for e in result.entries] == ["2024-04-08", "2024-04-09"]
     assert summary_texts(result, "2024-04-08") == [refs[0].text]
+
+
+def test_an_entry_lists_its_days_events_and_only_the_quoted_ones_of_other_days() -> None:
+    items = [
+        article(
+            "2024-03-05", "Harbor Post", "Fire crews fought the fire at the Harbor refinery [2024-03-05]."
+        ),
+        article("2024-03-05", "Bay Courier", "Crews fought the Harbor refinery fire all day [2024-03-05]."),
+        article("2024-03-20", "City Wire", "The inquiry opened into the fire of early March [2024-03-05]."),
+    ]
+    refs = []
+    for item in items:
+        sentence = item.analysis.sentences[0]
+        refs.append(
+            SentenceRef(
+                item.article.id,
+                sentence.start,
+                sentence.end,
+                item.article.text[sentence.start : sentence.end],
+            )
+        )
+    fire = Event(
+        id="fire", date="2024-03-05", date_precision=DatePrecision.DAY, title="Fire", sentences=refs[:2]
+    )
+    inquiry = Event(
+        id="inquiry", date="2024-03-20", date_precision=DatePrecision.DAY, title="Inquiry", sentences=refs[2:]
+    )
+    for per_date, listed in ((1, ["fire"]), (3, ["fire", "inquiry"])):
+        result = build_timeline(
+            items, [fire, inquiry], {}, TimelineOptions(max_dates=1, sentences_per_date=per_date)
+        )
+        (entry,) = result.entries
+        quoted = {ref.article_id for ref in entry.summary}
+        assert (items[2].article.id in quoted) == ("inquiry" in entry.events)
+        assert entry.events == listed

@@ -88,6 +88,7 @@ class _DatePool:
     mentioned_by: set[str] = field(default_factory=set)  # articles with a sentence that names the date
     named_on: set[str | None] = field(default_factory=set)  # their publication days
     reporting: set[str] = field(default_factory=set)  # articles of the events dated on the date
+    dated_here: list[str] = field(default_factory=list)  # the events dated on the date
 
     def sources(self) -> set[str]:
         return {c.source for c in self.candidates}
@@ -221,6 +222,7 @@ def _add_event_sentences(
                 if event.id not in pool.events:
                     pool.events.append(event.id)
                     if event.date == date:
+                        pool.dated_here.append(event.id)
                         pool.reporting.update(a for a in event.articles if a in by_id)
                 pool.named_by(item)
                 pool.candidates.append(
@@ -416,7 +418,8 @@ def _entry(
         date=pool.date,
         date_precision=pool.precision,
         summary=[c.ref for c in summary],
-        events=list(pool.events),
+        # The events of the day, and those of other days whose sentence the summary quotes.
+        events=list(dict.fromkeys([*pool.dated_here, *(c.event for c in summary if c.event)])),
         outlets=sorted({by_id[a].article.outlet for a in articles if by_id[a].article.outlet}),
         independent_sources=len({source_key(by_id[a].article, originals) for a in articles}),
         date_uncertain=not any(c.certain for c in pool.candidates if c.event),
