@@ -317,3 +317,14 @@ def test_an_entry_lists_its_days_events_and_only_the_quoted_ones_of_other_days()
         quoted = {ref.article_id for ref in entry.summary}
         assert (items[2].article.id in quoted) == ("inquiry" in entry.events)
         assert entry.events == listed
+
+
+def test_a_query_word_finds_the_words_it_begins_a_short_one_only_itself() -> None:
+    items = [
+        article("2024-03-01", "Post", "Flooding closed the river road at noon [2024-03-01]."),
+        article("2024-03-02", "Post", "Crews use sandbags along the levee [2024-03-02]."),
+        article("2024-03-03", "Post", "The US sent army engineers to the valley [2024-03-03]."),
+    ]
+    assert [e.date for e in timeline(items, query="flood").entries] == ["2024-03-01"]
+    # "US" is a word of its own: "use" is no match for it.
+    assert [e.date for e in timeline(items, query="US").entries] == ["2024-03-03"]

@@ -19,7 +19,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 def timeline_options(func: F) -> F:
     """The options that shape a timeline, the same on build and timeline."""
     options = [
-        click.option("--query", help="Keywords (any of them) that restrict the timeline to a story."),
+        click.option(
+            "--query",
+            help="Keywords (any of them) that restrict the timeline to a story; a word of four letters or "
+            "more also finds the words it begins (flood: flooding).",
+        ),
         click.option("--from", "start", metavar="DATE", help="First date to include (YYYY-MM-DD)."),
         click.option("--to", "end", metavar="DATE", help="Last date to include (YYYY-MM-DD)."),
         click.option("--dates", "max_dates", type=click.IntRange(min=1), help="How many dates at most."),
