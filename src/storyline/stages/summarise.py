@@ -147,22 +147,22 @@ def _sentence_status(
     return _status(span[0], span[1], precision, published.value, ref.text)
 
 
-def _certain(item: AnalysedArticle, ref: SentenceRef, date: str) -> bool:
+def _certain(item: AnalysedArticle, number: int, date: str) -> bool:
+    """Whether sentence ``number`` dates ``date`` without resting on an inferred publication date."""
     published = item.article.publication_date
     if published is not None and not published.inferred:
         return True
-    number = item.analysis.sentence_of(ref.start)
     return any(
         t.sentence == number and t.anchor == "absolute" and t.value and t.value.startswith(date)
         for t in item.analysis.time_refs
     )
 
 
-def _own_dates(item: AnalysedArticle, ref: SentenceRef, event: Event) -> list[tuple[str, DatePrecision]]:
+def _own_dates(item: AnalysedArticle, number: int, event: Event) -> list[tuple[str, DatePrecision]]:
     """The dates an event's sentence speaks for: the days of its event it names, else the days and
     months it names itself ("the rig sank on Thursday" stays on Thursday when its event, reported
-    mostly a day later, is dated Friday), else (a lead dated by its article) its event's."""
-    number = item.analysis.sentence_of(ref.start)
+    mostly a day later, is dated Friday), else (a lead dated by its article) its event's. ``number``: the
+    sentence's number in its article."""
     own: list[tuple[str, DatePrecision]] = []
     for t in item.analysis.time_refs:
         if t.sentence != number or not t.value or t.end_value:
@@ -209,7 +209,8 @@ def _add_event_sentences(
                     on_story[ref.article_id] = bool(match.search(f"{article.title or ''}\n{article.text}"))
                 if not on_story[ref.article_id]:
                     continue
-            for date, precision in _own_dates(item, ref, event):
+            number = item.analysis.sentence_of(ref.start)
+            for date, precision in _own_dates(item, number, event):
                 if not _in_range(date, options) or (options.days_only and precision != DatePrecision.DAY):
                     continue
                 if not quotable:
@@ -236,8 +237,8 @@ def _add_event_sentences(
                         source=source_key(item.article, originals),
                         status=_sentence_status(event, item, ref, date, precision),
                         event=event.id,
-                        certain=_certain(item, ref, date),
-                        position=item.analysis.sentence_of(ref.start),
+                        certain=_certain(item, number, date),
+                        position=number,
                     )
                 )
 
