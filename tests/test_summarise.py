@@ -44,6 +44,14 @@ def article(published: str, outlet: str, *sentences: str, title: str | None = No
     return AnalysedArticle(item, analysis, {})
 
 
+def sentence_refs(item: AnalysedArticle) -> list[SentenceRef]:
+    """The article's sentences as an event cites them (for hand-made events)."""
+    text = item.article.text
+    return [
+        SentenceRef(item.article.id, s.start, s.end, text[s.start : s.end]) for s in item.analysis.sentences
+    ]
+
+
 def timeline(items: list[AnalysedArticle], **options: object) -> Timeline:
     events = extract_events(items, {})
     return build_timeline(items, events, {}, TimelineOptions(**options))  # type: ignore[arg-type]
@@ -189,11 +197,7 @@ def test_a_sentence_speaks_for_the_day_it_names_not_for_its_events_day() -> None
         ),
         article("2024-03-05", "City Wire", "Crews fought the Harbor refinery fire all day [2024-03-05]."),
     ]
-    refs = []
-    for item in items:
-        sentence = item.analysis.sentences[0]
-        text = item.article.text[sentence.start : sentence.end]
-        refs.append(SentenceRef(item.article.id, sentence.start, sentence.end, text))
+    refs = [sentence_refs(item)[0] for item in items]
     fire = Event(
         id="fire",
         date="2024-03-05",
@@ -266,10 +270,7 @@ def test_a_sentence_naming_a_day_of_its_multi_day_event_stays_on_that_day() -> N
             "The minister met his counterpart for talks on the second day [2024-04-09].",
         )
     ]
-    refs = [
-        SentenceRef(items[0].article.id, s.start, s.end, items[0].article.text[s.start : s.end])
-        for s in items[0].analysis.sentences
-    ]
+    refs = sentence_refs(items[0])
     visit = Event(
         id="visit",
         date="2024-04-08",
@@ -292,17 +293,7 @@ def test_an_entry_lists_its_days_events_and_only_the_quoted_ones_of_other_days()
         article("2024-03-05", "Bay Courier", "Crews fought the Harbor refinery fire all day [2024-03-05]."),
         article("2024-03-20", "City Wire", "The inquiry opened into the fire of early March [2024-03-05]."),
     ]
-    refs = []
-    for item in items:
-        sentence = item.analysis.sentences[0]
-        refs.append(
-            SentenceRef(
-                item.article.id,
-                sentence.start,
-                sentence.end,
-                item.article.text[sentence.start : sentence.end],
-            )
-        )
+    refs = [sentence_refs(item)[0] for item in items]
     fire = Event(
         id="fire", date="2024-03-05", date_precision=DatePrecision.DAY, title="Fire", sentences=refs[:2]
     )
