@@ -163,8 +163,9 @@ def scored_above(floors: dict[str, float], tmp_path: Path, folder: str, **select
 
 
 # Measured on H1N1_guardian alone (76 articles, its one gold timeline), pure-Python ROUGE, one or two spaCy
-# processes: AR-1 0.179, AR-2 0.048, date F1 0.762 (session 4's end; session 4's timeline changes did not
-# move it). Floors leave room for model and library drift.
+# processes: AR-1 0.159, AR-2 0.048, date F1 0.762 (session 5; 0.179 before summaries quoted only the part
+# of a sentence fit to quote and preferred sentences of about 30 words, which raised AR-1 on the whole
+# dataset from 0.112 to 0.121). Floors leave room for model and library drift.
 FLOORS = {"rouge_1": 0.14, "rouge_2": 0.03, "date": 0.65}
 
 
@@ -178,11 +179,13 @@ def test_timeline17_slice_scores_above_floors(tmp_path: Path) -> None:
 
 
 # Measured on the whole SyrianCrisis topic (bbc + reuters, 654 articles, 4 gold timelines), pure-Python
-# ROUGE, two processes, about 45 s: AR-1 0.080, AR-2 0.030, date F1 0.291 (session 4's end). The timeline
-# before session 4's changes (dates of an event's sentences, every article of the story ranking them, the
-# days they were named on) scored 0.063, 0.020, 0.248 there: below every floor. It is the topic where
-# storyline is weakest (with H1N1_guardian above it checks both ends).
-SYRIA_FLOORS = {"rouge_1": 0.072, "rouge_2": 0.025, "date": 0.26}
+# ROUGE, two processes, about 45 s: AR-1 0.087, AR-2 0.034, date F1 0.291 (session 5). Session 4's end
+# scored 0.080, 0.030, 0.291 (below the ROUGE floors: they catch a return of wire datelines, comment stamps
+# and over-long sentences in summaries); the timeline before session 4's changes (dates of an event's
+# sentences, every article of the story ranking them, the days they were named on) 0.063, 0.020, 0.248:
+# below every floor. It is the topic where storyline is weakest (with H1N1_guardian above it checks both
+# ends).
+SYRIA_FLOORS = {"rouge_1": 0.082, "rouge_2": 0.031, "date": 0.26}
 
 
 @pytest.mark.shared

@@ -319,3 +319,51 @@ def test_a_query_word_finds_the_words_it_begins_a_short_one_only_itself() -> Non
     assert [e.date for e in timeline(items, query="flood").entries] == ["2024-03-01"]
     # "US" is a word of its own: "use" is no match for it.
     assert [e.date for e in timeline(items, query="US").entries] == ["2024-03-03"]
+
+
+def test_a_sentence_run_across_a_paragraph_break_is_quoted_by_the_line_that_names_its_day() -> None:
+    item = article(
+        "2024-06-07",
+        "Valley Post",
+        "Letters to the editor appear on page nine of every edition\n"
+        "The quay wall collapsed into the harbour on Friday morning, the harbour master said[2024-06-07].",
+    )
+    text = item.article.text
+    friday = text.index("Friday")
+    item.analysis.time_refs = [TimeRef(friday, friday + 6, "Friday", 0, "2024-06-07", DatePrecision.DAY)]
+    result = timeline([item], sentences_per_date=2)
+    entry = next(e for e in result.entries if e.date == "2024-06-07")
+    assert [ref.text for ref in entry.summary] == [
+        "The quay wall collapsed into the harbour on Friday morning, the harbour master said."
+    ]
+    # The citation still points at those words in the article.
+    assert all(text[ref.start : ref.end] == ref.text for ref in entry.summary)
+
+
+def test_wire_datelines_reader_comments_and_transcript_lines_are_not_quoted() -> None:
+    items = [
+        article(
+            "2024-06-04",
+            "Valley Post",
+            "Tue Jun 4, 2024 6:36 pm EST RIVERTON (Wire) - The ferry service to the islands stopped after "
+            "the storm on Tuesday[2024-06-04].",
+        ),
+        article(
+            "2024-06-04",
+            "Hill Courier",
+            "June 4, 2024 at 6:11 pm | The ferry should never have sailed to the islands on Tuesday "
+            "[2024-06-04].",
+        ),
+        article(
+            "2024-06-05",
+            "River News",
+            "ANCHOR: The ferry to the islands was cancelled on Tuesday [2024-06-04], so what happens now?",
+        ),
+    ]
+    result = timeline(items, sentences_per_date=5)
+    assert summary_texts(result, "2024-06-04") == [
+        "The ferry service to the islands stopped after the storm on Tuesday."
+    ]
+    # The comment and the transcript are not quoted, but their articles named the day: they count.
+    entry = next(e for e in result.entries if e.date == "2024-06-04")
+    assert entry.independent_sources == 1

@@ -17,11 +17,16 @@
                  central first; news before background and plans; very short and very long sentences
                  count less): central to the date's pool (TF-IDF cosine to its centroid), from outlets
                  not used yet for that date, never close to a sentence already on the timeline. A date
-                 left with nothing new to say gives way to the next one.
+                 left with nothing new to say gives way to the next one. Each sentence is quoted by the
+                 part fit to quote: the line that names the date (the parser may run a sentence across a
+                 paragraph break), without a dateline or wire stamp before the story; never a reader's
+                 comment or a transcript's line (see :func:`_citable`)
 
 Measured on Timeline17 (docs/benchmarks.md): ranking by articles and the undated sentences raised
 alignment ROUGE-1 from 0.093 to 0.103 (date F1 0.517, 0.515); each sentence under its own day, every
-article of the story ranking, the days of naming and prefix query words took it to 0.112 (date F1 0.561).
+article of the story ranking, the days of naming and prefix query words took it to 0.112 (date F1 0.561);
+quoting only the part fit to quote and preferring sentences of about 30 words to 0.121 (AR-2 0.031 ->
+0.032, tilse's pure-Python ROUGE).
 
 Deterministic: ties break on dates, article ids and offsets, never on set order.
 """
@@ -53,8 +58,18 @@ SUMMARISE_VERSION = "1"
 AUTO_MAX_DATES = 20
 NEAR_DUPLICATE = 0.6  # TF-IDF cosine above which two sentences say the same thing
 MMR_LAMBDA = 0.7
-# What an undated sentence must hold to speak for its day; longer ones count less in any summary.
+# What an undated sentence must hold to speak for its day.
 MIN_WORDS, MAX_WORDS = 8, 60
+# A summary sentence longer than this counts less, in proportion: Timeline17's journalists write about 20
+# words a sentence. Measured there: 60 (squared) -> 30 raised AR-1 0.117 -> 0.121 (docs/benchmarks.md).
+LONG_WORDS = 30
+MIN_CITABLE = 20  # characters: less is a fragment, not a sentence to quote
+# What is not the story: a reader's comment stamp ("January 31, 2011 at 6:35 pm | ..."), a transcript's
+# speaker ("BLITZER: ...").
+_NOT_STORY = re.compile(
+    r"^\s*(?:[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4},? (?:at )?\d{1,2}:\d{2}\s*(?i:[ap]\.?m)\b|(?i:posted by)\b"
+    r"|[A-Z][A-Z .'’-]{1,30}:\s)"
+)
 _PREFIX_LETTERS = 4  # a query word this long also finds the words it begins
 # What a timeline may be named after (not "Russian", not "Monday").
 _TITLE_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "EVENT"})
@@ -158,6 +173,34 @@ def _certain(item: AnalysedArticle, number: int, date: str) -> bool:
     )
 
 
+def _citable(text: str, start: int, end: int, at: int | None = None) -> tuple[int, int] | None:
+    """The part of the sentence ``text[start:end]`` fit to quote in a summary, as offsets: the line that
+    holds offset ``at`` (where it names its date), else its longest line (a sentence the parser ran across
+    a paragraph break, a headline glued to a caption), without a dateline or byline before the story.
+    None for a reader's comment, a transcript's line, or a fragment."""
+    lines: list[tuple[int, int]] = []
+    for line in text[start:end].split("\n"):
+        first = lines[-1][1] + 1 if lines else start
+        lines.append((first, first + len(line)))
+    pick = next(((a, b) for a, b in lines if at is not None and a <= at < b), None)
+    a, b = pick or max(lines, key=lambda span: (span[1] - span[0], -span[0]))
+    line = text[a:b]
+    if _NOT_STORY.match(line):
+        return None
+    story = strip_dateline(line.strip(), wire=True)
+    a = text.index(story, a) if story else a
+    b = a + len(story)
+    return (a, b) if b - a >= MIN_CITABLE else None
+
+
+def _date_offset(item: AnalysedArticle, number: int, date: str, ref: SentenceRef) -> int | None:
+    """Where sentence ``number`` names ``date`` (a day, or the month of a month's pool), inside ``ref``."""
+    for t in item.analysis.time_refs:
+        if t.sentence == number and t.value and t.value.startswith(date) and ref.start <= t.start < ref.end:
+            return t.start
+    return None
+
+
 def _own_dates(item: AnalysedArticle, number: int, event: Event) -> list[tuple[str, DatePrecision]]:
     """The dates an event's sentence speaks for: the days of its event it names, else the days and
     months it names itself ("the rig sank on Thursday" stays on Thursday when its event, reported
@@ -213,9 +256,10 @@ def _add_event_sentences(
             for date, precision in _own_dates(item, number, event):
                 if not _in_range(date, options) or (options.days_only and precision != DatePrecision.DAY):
                     continue
-                if not quotable:
+                cited = _cited(item, ref, number, date, match) if quotable else None
+                if cited is None:
                     # An article of the story names the day: it counts, but only sentences with a
-                    # keyword may speak for it.
+                    # keyword (in the part fit to quote) may speak for it.
                     pools.setdefault(date, _DatePool(date, precision)).named_by(item)
                     continue
                 key = (date, ref.article_id, ref.start)
@@ -233,7 +277,7 @@ def _add_event_sentences(
                 pool.named_by(item)
                 pool.candidates.append(
                     _Candidate(
-                        ref=ref,
+                        ref=cited,
                         source=source_key(item.article, originals),
                         status=_sentence_status(event, item, ref, date, precision),
                         event=event.id,
@@ -241,6 +285,20 @@ def _add_event_sentences(
                         position=number,
                     )
                 )
+
+
+def _cited(
+    item: AnalysedArticle, ref: SentenceRef, number: int, date: str, match: re.Pattern[str] | None
+) -> SentenceRef | None:
+    """The part of an event's sentence a summary of ``date`` may quote (see :func:`_citable`), when it
+    still holds a query keyword."""
+    span = _citable(item.article.text, ref.start, ref.end, _date_offset(item, number, date, ref))
+    if span is None:
+        return None
+    if span == (ref.start, ref.end):
+        return ref
+    text = item.article.text[span[0] : span[1]]
+    return SentenceRef(ref.article_id, *span, text) if match is None or match.search(text) else None
 
 
 def _add_undated_sentences(
@@ -260,13 +318,15 @@ def _add_undated_sentences(
     for number, sentence in enumerate(analysis.sentences):
         if number in dated or (article.id, number) in taken:
             continue
-        text = strip_dateline(article.text[sentence.start : sentence.end].strip())
+        span = _citable(article.text, sentence.start, sentence.end)
+        if span is None:
+            continue
+        text = article.text[span[0] : span[1]]
         if not MIN_WORDS <= len(text.split()) <= MAX_WORDS or (match is not None and not match.search(text)):
             continue
-        start = article.text.index(text, sentence.start)
         pool.candidates.append(
             _Candidate(
-                ref=SentenceRef(article.id, start, start + len(text), text),
+                ref=SentenceRef(article.id, *span, text),
                 source=source,
                 status="reported",
                 event="",
@@ -306,9 +366,10 @@ def _dot(a: dict[int, float], b: dict[int, float]) -> float:
 
 def _fullness(text: str) -> float:
     """A short quote ("Nothing ends today," she said) tells less of the day than a full sentence, and a
-    sentence of 80 words (a list, a run-on paragraph) is a poor summary of it."""
+    sentence over LONG_WORDS words (a list, a run-on paragraph) is a poorer summary of it, the longer the
+    poorer."""
     words = len(text.split())
-    return min(1.0, 0.5 + words / 30) * min(1.0, (MAX_WORDS / max(words, 1)) ** 2)
+    return min(1.0, 0.5 + words / 30) * min(1.0, LONG_WORDS / max(words, 1))
 
 
 def _summarise(pool: _DatePool, per_date: int, chosen: list[dict[int, float]]) -> list[_Candidate]:
