@@ -195,3 +195,30 @@ def test_a_long_lived_reader_sees_when_another_connection_corrects_something(ana
         assert reader.data_version() == before, "reading changes nothing"
         run("set-outlet", article_id(analysed, "Shelters fill up"), "Alder Valley Radio", "--db", analysed)
         assert reader.data_version() != before
+
+
+def test_corpus_dates_from_slim_articles_are_those_of_whole_articles(riverton_db: Path) -> None:
+    """The corpus-date stage reads the articles without their raw text and keeps only the sentences and
+    mentions it matches: it finds the dates (evidence included) the whole articles and analyses give."""
+    from storyline.analyse import _corpus_date_wins
+    from storyline.model import DateMethod
+    from storyline.stages.pubdate import CorpusArticle, infer_from_corpus
+    from storyline.store import open_store
+
+    with open_store(riverton_db) as store:
+        items, by_id = [], {}
+        for article in store.iter_articles(corpus_dates=False):
+            analysis = store.get_analysis(article.id)
+            assert analysis is not None and article.raw_text_read
+            by_id[article.id] = article
+            keys = {m.key for m in analysis.mentions}
+            items.append(
+                CorpusArticle(article, analysis.time_refs, keys, analysis.sentences, analysis.mentions)
+            )
+        whole = {aid: v for aid, v in infer_from_corpus(items).items() if _corpus_date_wins(by_id[aid], v)}
+        found = {
+            a.id: a.publication_date
+            for a in store.iter_articles()
+            if a.publication_date is not None and a.publication_date.method == DateMethod.CORPUS
+        }
+    assert len(whole) >= 2 and found == whole

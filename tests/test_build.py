@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -49,6 +50,25 @@ def test_rebuilding_adds_nothing_and_gives_the_same_timeline(story: Path) -> Non
     assert report["counts"]["stored"] == 0
     after = json.loads((story / "timeline.json").read_text(encoding="utf-8"))
     assert after["timeline"] == before["timeline"]
+
+
+def test_events_and_the_timeline_read_the_articles_without_their_raw_text(story: Path) -> None:
+    from storyline.build import load_analysed
+    from storyline.store import open_store
+
+    with open_store(story / "storyline.db") as store:
+        items = load_analysed(store)
+        assert items
+        for item in items:
+            whole = store.get_article(item.article.id)
+            assert not item.article.raw_text_read and item.article.id == whole.id
+            left_out = {
+                "raw_text": item.article.raw_text,
+                "extracted_text": None,
+                "removed": [],
+                "minhash": None,
+            }
+            assert item.article == dataclasses.replace(whole, **left_out)
 
 
 def test_timeline_exports_every_format(story: Path, tmp_path: Path) -> None:

@@ -249,6 +249,51 @@ def test_storing_an_article_again_changes_nothing(store: Store) -> None:
     assert store.existing_ids([]) == set()
 
 
+def test_a_slim_read_leaves_out_the_raw_text_and_keeps_the_stored_ids(store: Store) -> None:
+    # Raw text different from the cleaned one, as for a web page: the id hashes the raw text.
+    page = make_article(
+        "Body.",
+        source="p.html",
+        publication_date=day("2024-04-08"),
+        outlet="TDI",
+        extracted_text="Body. Share this",
+        removed=[Removal("Share this", "share-widget")],
+        content_id="c1",
+        minhash=bytes(range(64)),
+    ).evolve(raw_text="<html><p>Body.</p><p>Share this</p></html>")
+    copy = make_article("Body.", source="q.html", duplicate_of=page.id, duplicate_similarity=1.0)
+    stored(store, page, copy)
+    store.set_date_correction(page.id, day("2024-04-09", DateMethod.MANUAL))
+    store.set_outlet_correction(copy.id, "Radio Alder")
+    store.set_corpus_dates({copy.id: day("2024-04-10", DateMethod.CORPUS, 0.6)})
+    for options in ({}, {"corpus_dates": False}, {"include_duplicates": False}):
+        whole = list(store.iter_articles(**options))
+        slim = list(store.iter_articles(**options, slim=True))
+        assert [a.id for a in slim] == [a.id for a in whole], options
+        for light, full in zip(slim, whole, strict=True):
+            assert full.raw_text_read and not light.raw_text_read
+            assert light.raw_text == "" and light.text == full.text
+            left_out = {"raw_text": light.raw_text, "extracted_text": None, "removed": [], "minhash": None}
+            assert light == dataclasses.replace(full, **left_out), "all else as a whole read"
+    light = next(store.iter_articles(slim=True))
+    assert light.evolve(title="Another").id == page.id, "the stored id survives a copy"
+    assert light.evolve(raw_text="new text").id != page.id, "a new raw text makes a new id"
+    with pytest.raises(ValueError, match="without its raw text"):
+        _ = light.evolve(source="elsewhere.html").id
+
+
+def test_a_slim_article_is_never_stored(store: Store) -> None:
+    first = make_article("first", source="1.txt")
+    stored(store, first)
+    light = next(store.iter_articles(slim=True))
+    run = store.start_run([])
+    for batch in ([light], [make_article("second", source="2.txt"), light.evolve(title="Changed")]):
+        with pytest.raises(ValueError, match="without its raw text"):
+            store.write_batch(run.id, batch, [ReadFailure("x.txt", "unreadable")])
+    assert store.count_articles() == 1 and store.failures() == [], "the whole batch was refused"
+    assert store.get_article(first.id) == first
+
+
 # -- search -----------------------------------------------------------------------------------------
 
 

@@ -154,7 +154,7 @@ def analyse(
     # Ids only: the articles themselves are read again batch by batch, never all held at once.
     todo = [
         a.id
-        for a in store.iter_articles()
+        for a in store.iter_articles(slim=True)
         if (only is None or a.id in only) and (_needs_analysis(a, state, versions) or (only and a.id in only))
     ]
     report.counts["articles"] = store.count_articles()
@@ -197,19 +197,24 @@ def infer_dates_from_corpus(store: Store, versions: dict[str, str], engine: Engi
 
     previous = {
         a.id: a.publication_date
-        for a in store.iter_articles()
+        for a in store.iter_articles(slim=True)
         if a.publication_date is not None and a.publication_date.method == DateMethod.CORPUS
     }
     items = []
     by_id: dict[str, Article] = {}
-    for article in store.iter_articles(corpus_dates=False):
+    # Slim: the stage never reads an article's raw text (often a whole page), and never stores an article.
+    for article in store.iter_articles(corpus_dates=False, slim=True):
         analysis = store.get_analysis(article.id)
         if analysis is None:
             continue
         by_id[article.id] = article
         keys = {m.key for m in analysis.mentions}
-        # Sentences and mentions let the corpus stage match the sentences that tell the same event.
-        items.append(CorpusArticle(article, analysis.time_refs, keys, analysis.sentences, analysis.mentions))
+        # Sentences and mentions let the corpus stage match the sentences that tell the same event: only
+        # those of the sentences with a time reference are read (the others are None), nothing else held.
+        told = {ref.sentence for ref in analysis.time_refs}
+        sentences = [s if n in told else None for n, s in enumerate(analysis.sentences)]
+        mentions = [m for m in analysis.mentions if m.sentence in told]
+        items.append(CorpusArticle(article, analysis.time_refs, keys, sentences, mentions))
     found = infer_from_corpus(items)
     found = {
         aid: value for aid, value in found.items() if aid in by_id and _corpus_date_wins(by_id[aid], value)
@@ -295,4 +300,4 @@ def resolve_corpus_entities(store: Store) -> int:
 
 def _analysed_ids(store: Store) -> list[str]:
     state = store.analysis_state()
-    return [a.id for a in store.iter_articles() if a.id in state]
+    return [a.id for a in store.iter_articles(slim=True) if a.id in state]

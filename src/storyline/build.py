@@ -21,9 +21,10 @@ FORMATS = ("json", "md", "csv", "timelinejs", "timelinejs-sheet", "html")
 
 def load_analysed(store: Store) -> list[AnalysedArticle]:
     """Every analysed article with its analysis and its mentions' entities (duplicates included: they
-    count as their original's outlet, never twice)."""
+    count as their original's outlet, never twice). The articles are slim (without their raw text, see
+    ``Store.iter_articles``): events, the timeline and the exports never read it."""
     items = []
-    for article in store.iter_articles():
+    for article in store.iter_articles(slim=True):
         analysis = store.get_analysis(article.id)
         if analysis is not None:
             items.append(AnalysedArticle(article, analysis, store.entity_of(article.id)))

@@ -157,9 +157,15 @@ class Article:
         cached = self._id_cache
         if cached is not None and cached[0] is self.source and cached[1] is self.raw_text:
             return cached[2]
-        value = article_id(self.source, self.raw_text)
-        self._id_cache = (self.source, self.raw_text, value)
+        raw = self.raw_text
+        value = raw.id_for(self.source) if isinstance(raw, RawTextNotRead) else article_id(self.source, raw)
+        self._id_cache = (self.source, raw, value)
         return value
+
+    @property
+    def raw_text_read(self) -> bool:
+        """False for an article read without its raw text (see :class:`RawTextNotRead`)."""
+        return not isinstance(self.raw_text, RawTextNotRead)
 
     @property
     def words(self) -> int:
@@ -168,6 +174,37 @@ class Article:
     def evolve(self, **changes: Any) -> Article:
         """A copy with some fields changed (stages return new articles rather than mutate shared ones)."""
         return replace(self, **changes)
+
+
+class RawTextNotRead(str):
+    """The ``raw_text`` of an article a store read without it (``Store.iter_articles(slim=True)``, for the
+    corpus stages, which never read it): an empty string that carries the id stored with the article,
+    since :attr:`Article.id` cannot hash a text it does not have. It travels with the article through
+    :meth:`Article.evolve`; a new ``raw_text`` replaces it (and the id is computed again), a new
+    ``source`` makes the id an error. A store refuses to write an article that holds one: what it
+    would store is not the article."""
+
+    source: str
+    article_id: str
+
+    def __new__(cls, source: str, article_id: str) -> RawTextNotRead:
+        self = super().__new__(cls, "")
+        self.source, self.article_id = source, article_id
+        return self
+
+    def __getnewargs__(self) -> tuple[str, str]:  # type: ignore[override]
+        return self.source, self.article_id  # copies and pickles keep the id
+
+    def __repr__(self) -> str:
+        return f"RawTextNotRead({self.source!r}, {self.article_id!r})"
+
+    def id_for(self, source: str) -> str:
+        if source != self.source:
+            raise ValueError(
+                f"article {self.article_id} was read without its raw text: its id cannot follow a new "
+                f"source ({source!r})"
+            )
+        return self.article_id
 
 
 def article_id(source: str, raw_text: str) -> str:

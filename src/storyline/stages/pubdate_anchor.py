@@ -142,8 +142,11 @@ class _Told:
 class Anchors:
     """The sentences of a corpus that place events on days, for dating articles by one another."""
 
-    def __init__(self, texts: list[str], refs: list[list[TimeRef]], sentences: list[list[Sentence]],
+    def __init__(self, texts: list[str], refs: list[list[TimeRef]], sentences: list[list[Sentence | None]],
                  mentions: list[list[Mention]], tense_of, ids: list[str]) -> None:  # fmt: skip
+        """Per article: its text, time references, sentences by number (only those a reference points
+        into are read; a sentence not given, None or past the end, is taken around the reference) and
+        mentions (only those of these sentences are read)."""
         stop = _stop_words()
         self.ids = ids
         self.told: list[list[_Told]] = []
@@ -156,8 +159,8 @@ class Anchors:
             spans = sentences[index]
             told = []
             for number, pairs in sorted(by_sentence.items()):
-                if 0 <= number < len(spans):
-                    body = text[spans[number].start : spans[number].end]
+                if 0 <= number < len(spans) and (span := spans[number]) is not None:
+                    body = text[span.start : span.end]
                 else:
                     body = _around(text, pairs[0][0].start)
                 keys = sentence_keys(body, [m for m in mentions[index] if m.sentence == number], stop)

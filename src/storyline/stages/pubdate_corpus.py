@@ -65,12 +65,14 @@ def _safe(year: int, month: int, day: int) -> dt.date | None:
 class CorpusArticle:
     """What the corpus stage knows of one article: its time references (resolved or not), its keys
     (see :func:`content_keys`), and, when at hand, its sentences and entity mentions (for matching
-    the sentences that tell the same event)."""
+    the sentences that tell the same event). Of the sentences (by number) and mentions, only those of
+    the sentences a time reference points into are read: a caller may leave the others out (None in
+    their place in ``sentences``). Of the article, the stage reads its id, text and publication date."""
 
     article: Article
     refs: list[TimeRef]
     keys: set[str]
-    sentences: list[Sentence] = field(default_factory=list)
+    sentences: list[Sentence | None] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
 
 

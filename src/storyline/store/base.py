@@ -82,7 +82,7 @@ class Store(ABC):
         stored is returned. ``group`` runs inside that transaction, after the store's write lock is
         taken, and turns ``articles`` into what is stored: what it reads (the fingerprints other ingests
         stored) cannot change before the write, so two ingests on one database never miss each other's
-        duplicates."""
+        duplicates. A slim article (read without its raw text) raises ValueError: nothing is stored."""
 
     @abstractmethod
     def get_article(self, article_id: str) -> Article:
@@ -90,10 +90,15 @@ class Store(ABC):
 
     @abstractmethod
     def iter_articles(
-        self, *, include_duplicates: bool = True, corpus_dates: bool = True
+        self, *, include_duplicates: bool = True, corpus_dates: bool = True, slim: bool = False
     ) -> Iterator[Article]:
         """All stored articles in the order they were ingested; without ``corpus_dates``, as they were
-        before the corpus stage dated them (what that stage starts from at every run)."""
+        before the corpus stage dated them (what that stage starts from at every run).
+
+        ``slim`` articles leave out what only ingest and the display of one article read: the raw text
+        (often a whole web page; a :class:`~storyline.model.RawTextNotRead` in its place keeps the stored
+        id), the extracted text, cleaning's removals and the minhash. The corpus stages and the exports
+        read them this way. A slim article cannot be stored (:meth:`write_batch` raises ValueError)."""
 
     @abstractmethod
     def iter_fingerprints(self, after: int = 0) -> Iterator[Fingerprint]:

@@ -29,7 +29,7 @@ from ..model import Article, ReadFailure
 from .base import Fingerprint, Grouper, IngestRun, SearchHit, Store
 from .postgres_analysis import PostgresAnalysisTables
 from .postgres_schema import MIGRATIONS, TS_CONFIG
-from .sqlite import _ARTICLE_COLUMNS, SQLiteStore, select_articles
+from .sqlite import _ARTICLE_COLUMNS, SQLiteStore, article_columns, select_articles
 
 # Rows become articles with the SQLite store's own mapping (the same columns, the same aliases), so the
 # precedence of corrections is written once: a user's date > the stated date > an inferred date, and a
@@ -37,7 +37,8 @@ from .sqlite import _ARTICLE_COLUMNS, SQLiteStore, select_articles
 _article = SQLiteStore._article
 _article_row = SQLiteStore._article_row
 
-_COLUMNS = "a.seq, " + ", ".join(f"a.{column}" for column in _ARTICLE_COLUMNS)
+_COLUMNS = "a.seq, " + article_columns()
+_SLIM_COLUMNS = "a.seq, " + article_columns(slim=True)
 _SELECT_ARTICLES = select_articles(columns=_COLUMNS)
 
 # ts_headline options: the same markers as the SQLite snippet, a fragment or two around the matches.
@@ -177,10 +178,10 @@ class PostgresStore(PostgresAnalysisTables, Store):
         return _article(rows[0])
 
     def iter_articles(
-        self, *, include_duplicates: bool = True, corpus_dates: bool = True
+        self, *, include_duplicates: bool = True, corpus_dates: bool = True, slim: bool = False
     ) -> Iterator[Article]:
         where = "" if include_duplicates else " AND a.duplicate_of IS NULL"
-        select = select_articles(corpus_dates=corpus_dates, columns=_COLUMNS)
+        select = select_articles(corpus_dates=corpus_dates, columns=_SLIM_COLUMNS if slim else _COLUMNS)
         last = 0
         while rows := self._rows(
             select + f" WHERE a.seq > %s{where} ORDER BY a.seq LIMIT {_PAGE}", (last,), as_dict=True

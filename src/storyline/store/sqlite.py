@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import NotFoundError, StoreError
-from ..model import Article, DateValue, FieldMethod, ReadFailure, Removal
+from ..model import Article, DateValue, FieldMethod, RawTextNotRead, ReadFailure, Removal
 from .base import Fingerprint, Grouper, IngestRun, SearchHit, Store
 from .migrations import MIGRATIONS
 from .sqlite_analysis import SQLiteAnalysisTables
@@ -49,6 +49,17 @@ _ARTICLE_COLUMNS = (
     "run_id",
     "ingested_at",
 )
+
+# What a slim read (``iter_articles(slim=True)``) leaves out, selected as NULL: what only ingest (cleaning,
+# dedup), ``storyline show`` and the raw-text page read, never the corpus stages or the exports. raw_text
+# is NOT NULL in the table, so a NULL one is a slim read.
+_NOT_READ_WHEN_SLIM = ("raw_text", "extracted_text", "removed", "minhash")
+
+
+def article_columns(*, slim: bool = False) -> str:
+    """The articles' columns (prefix ``a.``), those a slim read leaves out selected as NULL."""
+    left_out = _NOT_READ_WHEN_SLIM if slim else ()
+    return ", ".join(f"NULL AS {c}" if c in left_out else f"a.{c}" for c in _ARTICLE_COLUMNS)
 
 
 # An article as the user should see it: a user's date correction wins, then the date the article
@@ -180,6 +191,9 @@ class SQLiteStore(SQLiteAnalysisTables, Store):
 
     @staticmethod
     def _article_row(article: Article, run_id: int, now: str) -> tuple[Any, ...]:
+        if not article.raw_text_read:
+            # What would be stored is not the article: no raw text, cleaning's removals, fingerprint.
+            raise ValueError(f"article {article.id} was read without its raw text (slim): not stored")
         return (
             article.id,
             article.source,
@@ -229,9 +243,12 @@ class SQLiteStore(SQLiteAnalysisTables, Store):
 
     @staticmethod
     def _article_as_read(row: sqlite3.Row) -> Article:
+        raw_text = row["raw_text"]
+        if raw_text is None:  # a slim read: the id is the stored one, as the text to hash is not here
+            raw_text = RawTextNotRead(row["source"], row["id"])
         return Article(
             source=row["source"],
-            raw_text=row["raw_text"],
+            raw_text=raw_text,
             format=row["format"],
             encoding=row["encoding"],
             url=row["url"],
@@ -246,7 +263,7 @@ class SQLiteStore(SQLiteAnalysisTables, Store):
             extracted_text=row["extracted_text"],
             extra=json.loads(row["extra"]),
             text=row["text"],
-            removed=[Removal(text, reason) for text, reason in json.loads(row["removed"])],
+            removed=[Removal(text, reason) for text, reason in json.loads(row["removed"] or "[]")],
             content_id=row["content_id"],
             minhash=row["minhash"],
             duplicate_of=row["duplicate_of"],
@@ -268,9 +285,10 @@ class SQLiteStore(SQLiteAnalysisTables, Store):
         return self._article(rows[0])
 
     def iter_articles(
-        self, *, include_duplicates: bool = True, corpus_dates: bool = True
+        self, *, include_duplicates: bool = True, corpus_dates: bool = True, slim: bool = False
     ) -> Iterator[Article]:
-        sql = select_articles(corpus_dates=corpus_dates)
+        columns = article_columns(slim=True) if slim else "a.*"
+        sql = select_articles(corpus_dates=corpus_dates, columns=columns)
         if not include_duplicates:
             sql += " WHERE a.duplicate_of IS NULL"
         # fetchmany keeps memory flat on a large corpus.
