@@ -176,7 +176,9 @@ class Anchors:
         total = sum(len(t) for t in self.told) or 1
         self.idf = {k: math.log((1 + total) / (1 + n)) for k, n in frequency.items()}
         self.norm = {
-            id(t): math.sqrt(sum(self.idf[k] ** 2 for k in t.keys)) or 1.0 for told in self.told for t in told
+            id(t): math.sqrt(sum(self.idf[k] ** 2 for k in sorted(t.keys))) or 1.0
+            for told in self.told
+            for t in told
         }
         self.postings: dict[str, list[tuple[_Told, tuple[dt.date, ...]]]] = defaultdict(list)
         self.indexed: set[int] = set()
@@ -207,7 +209,7 @@ class Anchors:
                     events = {e for e in events if e.weekday() == r.weekday}
                 elif len(events) != 1 or sim < DAY_WORD_MIN_SIMILARITY:
                     continue  # "yesterday" cannot tell which of several days the other sentence meant
-                for event in events:
+                for event in sorted(events):  # a set of dates: its order follows the hash seed
                     weight_total += sim
                     for day, w in r.lags(event).items():
                         scores[day] += sim * w
@@ -233,7 +235,9 @@ class Anchors:
     def _similar(self, told: _Told, index: int) -> list[tuple[_Told, tuple[dt.date, ...], float]]:
         overlap: Counter[int] = Counter()
         found: dict[int, tuple[_Told, tuple[dt.date, ...]]] = {}
-        for key in told.keys:
+        # Keys in sorted order and ties broken by article and text: a set's order changes with the
+        # interpreter's hash seed, and with it the float sums and which of two equal matches is quoted.
+        for key in sorted(told.keys):
             posting = self.postings.get(key)
             if not posting or len(posting) > MAX_SENTENCE_POSTINGS:
                 continue
@@ -245,7 +249,9 @@ class Anchors:
                 found[id(other)] = (other, named)
         norm = self.norm[id(told)]
         out = []
-        for key, score in overlap.most_common(20):
+        ranked = sorted(overlap, key=lambda k: (-overlap[k], found[k][0].article, found[k][0].text))
+        for key in ranked[:20]:
+            score = overlap[key]
             other, named = found[key]
             sim = score / (norm * self.norm[key])
             if sim >= MIN_SIMILARITY:
