@@ -340,7 +340,7 @@ def test_a_sentence_run_across_a_paragraph_break_is_quoted_by_the_line_that_name
     assert all(text[ref.start : ref.end] == ref.text for ref in entry.summary)
 
 
-def test_wire_datelines_reader_comments_and_transcript_lines_are_not_quoted() -> None:
+def test_wire_datelines_and_reader_comments_are_not_quoted() -> None:
     items = [
         article(
             "2024-06-04",
@@ -357,13 +357,14 @@ def test_wire_datelines_reader_comments_and_transcript_lines_are_not_quoted() ->
         article(
             "2024-06-05",
             "River News",
-            "ANCHOR: The ferry to the islands was cancelled on Tuesday [2024-06-04], so what happens now?",
+            "PORT ELLEN: Harbour staff said the ferry to the islands stopped on Tuesday[2024-06-04].",
         ),
     ]
     result = timeline(items, sentences_per_date=5)
     assert summary_texts(result, "2024-06-04") == [
-        "The ferry service to the islands stopped after the storm on Tuesday."
+        "The ferry service to the islands stopped after the storm on Tuesday.",
+        "Harbour staff said the ferry to the islands stopped on Tuesday.",
     ]
-    # The comment and the transcript are not quoted, but their articles named the day: they count.
+    # A reader's comment is neither quoted nor a source of the entry.
     entry = next(e for e in result.entries if e.date == "2024-06-04")
-    assert entry.independent_sources == 1
+    assert entry.outlets == ["River News", "Valley Post"]

@@ -41,11 +41,13 @@ _PLANNING = re.compile(
 _DATELINE = re.compile(
     r"^(?:[^—]{0,100}?\([^()\n]{2,40}\)\s*(?:—|--|:)|[A-Z][A-Z .'’-]{2,40},[^—\n]{0,40}?(?:—|--))\s+"
 )
-# Also "Tue Mar 1, 2011 6:36 pm EST TRIPOLI (Reuters) - " and "AP NEW ORLEANS -- ".
+# Also "Tue Mar 1, 2011 6:36 pm EST TRIPOLI (Reuters) - ", "AP NEW ORLEANS -- ", "NEW DELHI: " (and a
+# transcript's "BLITZER: ").
 _WIRE_DATELINE = re.compile(
     r"^(?:[^—\n]{0,200}?\([^()\n]{2,40}\)\s*(?:—|–|--?|:)"
     r"|[A-Z][A-Z .'’-]{2,40},[^—\n]{0,40}?(?:—|--)"
-    r"|(?:AP |AFP )?[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,3} (?:—|--))\s+"
+    r"|(?:AP |AFP )?[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,3} (?:—|--)"
+    r"|[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,3}:)\s+"
 )
 
 
@@ -120,10 +122,11 @@ def _ordinal(value: str) -> tuple[int, int] | None:
 
 def strip_dateline(text: str, *, wire: bool = False) -> str:
     """A sentence without the dateline before its story ("RIVERTON, March 13 (Wire) — "), when enough
-    of a story is left to cite. ``wire`` also drops a wire service's stamp and dateline ("Tue Mar 1,
-    2011 6:36 pm EST TRIPOLI (Reuters) - ") and a capitals-only one ("NEW ORLEANS -- "), as a summary
-    quotes them. Event clustering keeps the narrower form: with the wider one, reports lose the words
-    that join them, and Timeline17's date F1 fell from 0.561 to 0.554."""
+    of a story is left to cite. ``wire`` (for what a summary quotes) also drops a wire service's stamp
+    and dateline ("Tue Mar 1, 2011 6:36 pm EST TRIPOLI (Reuters) - ") and a capitals-only one ("NEW
+    ORLEANS -- ", "NEW DELHI: ", a transcript's "BLITZER: "). Event clustering keeps the narrower form:
+    with the wider one, reports lose the words that join them, and Timeline17's date F1 fell from 0.561
+    to 0.554."""
     story = (_WIRE_DATELINE if wire else _DATELINE).sub("", text, count=1)
     return story if len(story) >= 30 else text
 
