@@ -104,7 +104,7 @@ def originals_of(items: Sequence[AnalysedArticle]) -> dict[str, Article]:
 # -- mentions -------------------------------------------------------------------------------------------
 
 
-def _ordinal(value: str) -> tuple[int, int] | None:
+def day_span(value: str) -> tuple[int, int] | None:
     """First and last day (proleptic ordinals) of an ISO date prefix; None for a bare year."""
     try:
         if len(value) >= 10:
@@ -131,10 +131,15 @@ def strip_dateline(text: str, *, wire: bool = False) -> str:
     return story if len(story) >= 30 else text
 
 
-def _status(first_day: int, last_day: int, precision: DatePrecision, published: str | None, text: str) -> str:
+def mention_status(
+    first_day: int, last_day: int, precision: DatePrecision, published: str | None, text: str
+) -> str:
+    """How a sentence published on ``published`` tells of the days ``first_day``..``last_day``
+    (ordinals): "reported" (news), "past" (background, more than REPORTED_DAYS before publication, or
+    an earlier month) or "planned" (after publication, or announced as a plan)."""
     if published is None:
         return "reported"
-    span = _ordinal(published[:10] if len(published) >= 10 else published)
+    span = day_span(published[:10] if len(published) >= 10 else published)
     if span is None:
         return "reported"
     pub_first, pub_last = span
@@ -226,14 +231,14 @@ def find_mentions(items: Sequence[AnalysedArticle], entities: dict[str, Entity])
                 if value in seen:
                     continue
                 seen.add(value)
-                span = _ordinal(value)
+                span = day_span(value)
                 if span is None:
                     # A bare year: only a lead sentence dated by a year-precise publication date.
                     year = int(value[:4])
                     span = (Date(year, 1, 1).toordinal(), Date(year, 12, 31).toordinal())
                     precision = DatePrecision.MONTH
                 first_day, last_day = span
-                if end_value and (end := _ordinal(end_value)):
+                if end_value and (end := day_span(end_value)):
                     last_day = max(last_day, end[1])
                 found.append(
                     EventMention(
@@ -247,7 +252,7 @@ def find_mentions(items: Sequence[AnalysedArticle], entities: dict[str, Entity])
                         value=value,
                         precision=precision,
                         end_value=end_value if end_value and end_value[:10] != value else None,
-                        status=_status(first_day, last_day, precision, pub_value, text),
+                        status=mention_status(first_day, last_day, precision, pub_value, text),
                         inferred=inferred,
                         entities=weights,
                         vector={},

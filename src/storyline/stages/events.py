@@ -39,7 +39,7 @@ from .event_mentions import (
     REPORTED_DAYS,
     AnalysedArticle,
     EventMention,
-    _ordinal,
+    day_span,
     find_mentions,
     originals_of,
     source_key,
@@ -328,7 +328,7 @@ def _title(text: str, limit: int = 110) -> str:
 def _published_day(article: Article) -> int | None:
     """The article's publication day as a proleptic ordinal, when known to the day."""
     published = article.publication_date
-    span = _ordinal(published.day) if published is not None and published.day else None
+    span = day_span(published.day) if published is not None and published.day else None
     return span[0] if span else None
 
 

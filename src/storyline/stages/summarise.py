@@ -44,9 +44,9 @@ from ..model import Article, DatePrecision
 from ..timeline import Event, SentenceRef, Timeline, TimelineEntry, TimelineOptions
 from .event_mentions import (
     AnalysedArticle,
-    _ordinal,
-    _status,
+    day_span,
     fit_tfidf,
+    mention_status,
     originals_of,
     source_key,
     sparse_rows,
@@ -139,13 +139,13 @@ def _matcher(keywords: list[str]) -> re.Pattern[str] | None:
 
 
 def _in_range(date: str, options: TimelineOptions) -> bool:
-    span = _ordinal(date)
+    span = day_span(date)
     if span is None:
         return True
     first, last = span
-    if options.start and (start := _ordinal(options.start)) and last < start[0]:
+    if options.start and (start := day_span(options.start)) and last < start[0]:
         return False
-    return not (options.end and (end := _ordinal(options.end)) and first > end[1])
+    return not (options.end and (end := day_span(options.end)) and first > end[1])
 
 
 def _sentence_status(
@@ -153,11 +153,11 @@ def _sentence_status(
 ) -> str:
     """How this sentence tells what happened on ``date``: as news, as background ("last visited in May
     2022") or as a plan; a summary prefers news."""
-    span = _ordinal(date)
+    span = day_span(date)
     published = item.article.publication_date
     if event.status == "planned" or span is None or published is None:
         return event.status
-    return _status(span[0], span[1], precision, published.value, ref.text)
+    return mention_status(span[0], span[1], precision, published.value, ref.text)
 
 
 def _certain(item: AnalysedArticle, number: int, date: str) -> bool:
