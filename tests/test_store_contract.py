@@ -412,6 +412,11 @@ def test_analyses_round_trip_and_are_replaced_whole(store: Store) -> None:
     store.write_analyses([(analysis, "c1"), (ArticleAnalysis(other.id), None)])
     assert store.get_analysis(article.id) == analysis
     assert store.get_analysis(other.id) == ArticleAnalysis(other.id)
+    # Without its expressions (what the corpus stages read): everything else the same.
+    without = store.get_analysis(article.id, expressions=False)
+    assert without is not None and without.time_exprs is None and analysis.time_exprs
+    without.time_exprs = analysis.time_exprs
+    assert without == analysis
     assert store.analysis_state() == {article.id: ("c1", {"ner": "1", "timex": "2"}), other.id: (None, {})}
 
     shorter = ArticleAnalysis(article.id, sentences=[Sentence(0, 4)], versions={"ner": "2"})

@@ -204,7 +204,7 @@ def infer_dates_from_corpus(store: Store, versions: dict[str, str], engine: Engi
     by_id: dict[str, Article] = {}
     # Slim: the stage never reads an article's raw text (often a whole page), and never stores an article.
     for article in store.iter_articles(corpus_dates=False, slim=True):
-        analysis = store.get_analysis(article.id)
+        analysis = store.get_analysis(article.id, expressions=False)
         if analysis is None:
             continue
         by_id[article.id] = article

@@ -25,7 +25,7 @@ def load_analysed(store: Store) -> list[AnalysedArticle]:
     ``Store.iter_articles``): events, the timeline and the exports never read it."""
     items = []
     for article in store.iter_articles(slim=True):
-        analysis = store.get_analysis(article.id)
+        analysis = store.get_analysis(article.id, expressions=False)
         if analysis is not None:
             items.append(AnalysedArticle(article, analysis, store.entity_of(article.id)))
     return items

@@ -143,9 +143,10 @@ class Store(ABC):
         """article id -> (content id analysed, stage versions)."""
 
     @abstractmethod
-    def get_analysis(self, article_id: str) -> ArticleAnalysis | None:
+    def get_analysis(self, article_id: str, *, expressions: bool = True) -> ArticleAnalysis | None:
         """The stored analysis of an article, or None; its ``time_exprs`` are None when it was stored
-        without them (by a version before they were recorded)."""
+        without them (by a version before they were recorded), or when ``expressions`` is false (not
+        read: only re-anchoring reads them, and the corpus stages that hold every analysis do not)."""
 
     @abstractmethod
     def replace_entities(self, entities: Iterable[Entity], mapping: dict[tuple[str, str], str]) -> None: ...

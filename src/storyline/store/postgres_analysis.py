@@ -15,10 +15,18 @@ from typing import Any
 
 import psycopg
 
-from ..analysis import ArticleAnalysis, Entity, Mention, Merge, Quote, Sentence, TimeRef
+from ..analysis import ArticleAnalysis, Entity, Merge, Sentence, TimeRef
 from ..model import DateValue
 from .base import EntityOverride
-from .sqlite_analysis import _time_exprs, _time_exprs_json, _time_ref, _time_ref_row
+from .sqlite_analysis import (
+    _time_exprs,
+    _time_exprs_json,
+    _time_ref,
+    _time_ref_row,
+    mention_from_row,
+    quote_from_row,
+    shared,
+)
 
 _TIME_REF_COLUMNS = 'start, "end", text, sentence, value, precision, end_value, anchor, confidence'
 
@@ -130,9 +138,11 @@ class PostgresAnalysisTables:
         rows = self._rows("SELECT article_id, content_id, versions FROM analyses")
         return {r[0]: (r[1], json.loads(r[2])) for r in rows}
 
-    def get_analysis(self, article_id: str) -> ArticleAnalysis | None:
+    def get_analysis(self, article_id: str, *, expressions: bool = True) -> ArticleAnalysis | None:
         found = self._rows(
-            "SELECT versions, sentences, time_exprs FROM analyses WHERE article_id = %s", (article_id,)
+            f"SELECT versions, sentences, {'time_exprs' if expressions else 'NULL'} FROM analyses "
+            "WHERE article_id = %s",
+            (article_id,),
         )
         if not found:
             return None
@@ -144,7 +154,7 @@ class PostgresAnalysisTables:
             time_exprs=_time_exprs(expressions),
         )
         analysis.mentions = [
-            Mention(*r)
+            mention_from_row(r)
             for r in self._rows(
                 'SELECT start, "end", text, label, key, sentence, role FROM mentions WHERE article_id = %s '
                 "ORDER BY start",
@@ -159,7 +169,7 @@ class PostgresAnalysisTables:
             )
         ]
         analysis.quotes = [
-            Quote(*r)
+            quote_from_row(r)
             for r in self._rows(
                 'SELECT start, "end", text, sentence, kind, speaker, speaker_start, speaker_end, cue '
                 "FROM quotes WHERE article_id = %s ORDER BY start",
@@ -223,7 +233,7 @@ class PostgresAnalysisTables:
     def entity_of(self, article_id: str) -> dict[str, str]:
         """Mention key -> entity id, for one article."""
         rows = self._rows("SELECT key, entity_id FROM mention_entities WHERE article_id = %s", (article_id,))
-        return {r[0]: r[1] for r in rows}
+        return {shared(r[0]): shared(r[1]) for r in rows}
 
     def add_entity_override(self, override: EntityOverride) -> None:
         with self._transaction("store an entity override") as db:

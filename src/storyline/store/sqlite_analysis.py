@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -101,9 +102,11 @@ class SQLiteAnalysisTables:
         rows = self._db.execute("SELECT article_id, content_id, versions FROM analyses")
         return {r[0]: (r[1], json.loads(r[2])) for r in rows}
 
-    def get_analysis(self, article_id: str) -> ArticleAnalysis | None:
+    def get_analysis(self, article_id: str, *, expressions: bool = True) -> ArticleAnalysis | None:
         row = self._db.execute(
-            "SELECT versions, sentences, time_exprs FROM analyses WHERE article_id = ?", (article_id,)
+            f"SELECT versions, sentences, {'time_exprs' if expressions else 'NULL'} FROM analyses "
+            "WHERE article_id = ?",
+            (article_id,),
         ).fetchone()
         if row is None:
             return None
@@ -114,7 +117,7 @@ class SQLiteAnalysisTables:
             time_exprs=_time_exprs(row[2]),
         )
         analysis.mentions = [
-            Mention(r[0], r[1], r[2], r[3], r[4], r[5], r[6])
+            mention_from_row(r)
             for r in self._db.execute(
                 "SELECT start, end, text, label, key, sentence, role FROM mentions WHERE article_id = ? "
                 "ORDER BY start",
@@ -130,7 +133,7 @@ class SQLiteAnalysisTables:
             )
         ]
         analysis.quotes = [
-            Quote(*r)
+            quote_from_row(r)
             for r in self._db.execute(
                 "SELECT start, end, text, sentence, kind, speaker, speaker_start, speaker_end, cue "
                 "FROM quotes WHERE article_id = ? ORDER BY start",
@@ -195,7 +198,7 @@ class SQLiteAnalysisTables:
         rows = self._db.execute(
             "SELECT key, entity_id FROM mention_entities WHERE article_id = ?", (article_id,)
         )
-        return {r[0]: r[1] for r in rows}
+        return {shared(r[0]): shared(r[1]) for r in rows}
 
     def add_entity_override(self, override: EntityOverride) -> None:
         with self._transaction():
@@ -291,16 +294,35 @@ def _time_ref_row(article_id: str, t: TimeRef) -> tuple[Any, ...]:
     )
 
 
+def shared(value: Any) -> Any:
+    """One object for each repeated string read back (labels, keys, entity ids, dates, cue words): a
+    corpus stage holds every article's analysis, and each row would otherwise bring its own copies
+    (measured on Timeline17's 1,460 BP-spill articles: 42.5 KB an article held before, see
+    docs/benchmarks.md)."""
+    return sys.intern(value) if isinstance(value, str) else value
+
+
+def mention_from_row(r: Sequence[Any]) -> Mention:
+    """A mention from its columns: start, end, text, label, key, sentence, role."""
+    return Mention(r[0], r[1], shared(r[2]), shared(r[3]), shared(r[4]), r[5], shared(r[6]))
+
+
+def quote_from_row(r: Sequence[Any]) -> Quote:
+    """A quote from its columns: start, end, text, sentence, kind, speaker, speaker_start, speaker_end,
+    cue."""
+    return Quote(r[0], r[1], r[2], r[3], shared(r[4]), shared(r[5]), r[6], r[7], shared(r[8]))
+
+
 def _time_ref(r: Sequence[Any]) -> TimeRef:
     return TimeRef(
         start=r[0],
         end=r[1],
-        text=r[2],
+        text=shared(r[2]),
         sentence=r[3],
-        value=r[4],
+        value=shared(r[4]),
         precision=DatePrecision(r[5]) if r[5] else None,
-        end_value=r[6],
-        anchor=r[7],
+        end_value=shared(r[6]),
+        anchor=shared(r[7]),
         confidence=r[8],
     )
 
