@@ -15,7 +15,8 @@ corpus stage exactly as the product calls it:
                    the time expressions stored with each analysis, no parse (timex.anchor_expressions;
                    printed apart: "reanchored", "reanchor_s"; "reparsed" must be 0)
     entities       analyse.resolve_corpus_entities
-    load           build.load_analysed (every analysed article with its analysis, in memory)
+    load           build.load_analysed as `storyline build` calls it: every analysed article as a digest
+                   (the head of its text, its dated sentences and what they say), in memory
     events         stages.events.extract_events
     timeline       stages.summarise.build_timeline (default options)
 
@@ -668,7 +669,8 @@ def child_corpus(size: int, work: Path) -> dict[str, Any]:
     with open_store(db) as store:
         dated = stages.run("corpus dates", lambda: analyse.infer_dates_from_corpus(store, stage_versions()))
         entities_n = stages.run("entities", lambda: analyse.resolve_corpus_entities(store))
-        items = stages.run("load (build.load_analysed)", lambda: load_analysed(store))
+        # As `storyline build` holds them (build.make_bundle): digests, read whole again when needed.
+        items = stages.run("load (build.load_analysed)", lambda: load_analysed(store, digests=True))
         entities = {e.id: e for e in store.list_entities()}
         events = stages.run("events", lambda: extract_events(items, entities))
         timeline = stages.run("timeline", lambda: build_timeline(items, events, entities, TimelineOptions()))

@@ -71,6 +71,72 @@ def test_events_and_the_timeline_read_the_articles_without_their_raw_text(story:
             assert item.article == dataclasses.replace(whole, **left_out)
 
 
+@pytest.mark.parametrize("query", [None, "bridge", "Solberg Tokyo"])
+def test_digests_give_the_timeline_of_whole_articles(story: Path, query: str | None) -> None:
+    """`storyline build` holds each article as a digest (its dated sentences and what they say) and
+    reads an article whole again only when the timeline needs it (a day's undated sentences, a query
+    over the whole text): events and timeline are those of the whole articles, and so is every
+    article's word count."""
+    from storyline.build import load_analysed
+    from storyline.stages.events import extract_events
+    from storyline.stages.summarise import build_timeline
+    from storyline.store import open_store
+    from storyline.timeline import TimelineOptions
+
+    options = TimelineOptions(query=query, sentences_per_date=2)
+    with open_store(story / "storyline.db") as store:
+        entities = {e.id: e for e in store.list_entities()}
+        whole = load_analysed(store)
+        digests = load_analysed(store, digests=True)
+        events = extract_events(whole, entities)
+        assert events and extract_events(digests, entities) == events
+        expected = build_timeline(whole, events, entities, options)
+        assert expected.entries and build_timeline(digests, events, entities, options) == expected
+        for item, digest in zip(whole, digests, strict=True):
+            assert digest.article.words == item.article.words
+            assert item.article.text.startswith(digest.article.text)
+            assert digest.excerpts is not None and item.excerpts is None
+            assert digest.whole().article.text == item.article.text  # read again while the store is open
+
+
+def test_a_digest_keeps_its_dated_sentences_and_nothing_else() -> None:
+    from storyline.analysis import ArticleAnalysis, Mention, Sentence, TimeRef
+    from storyline.model import Article, DatePrecision
+    from storyline.stages.event_mentions import AnalysedArticle, digest
+
+    sentences = [f"Sentence number {n} of the story." for n in range(7)]
+    text = " ".join(sentences)
+    spans, at = [], 0
+    for sentence in sentences:
+        spans.append(Sentence(at, at + len(sentence)))
+        at += len(sentence) + 1
+    article = Article(source="a.txt", raw_text=text, text=text)
+    told = TimeRef(spans[5].start, spans[5].start + 8, "Sentence", 5, "2024-04-08", DatePrecision.DAY)
+    analysis = ArticleAnalysis(
+        article.id,
+        sentences=spans,
+        mentions=[
+            Mention(spans[n].start, spans[n].start + 8, "Sentence", "PERSON", f"k{n}", n) for n in (1, 5, 6)
+        ],
+        time_refs=[told],
+    )
+    whole = AnalysedArticle(article, analysis, {"k1": "e1", "k5": "e5", "k6": "e6"})
+    kept = digest(whole, lambda: whole)
+    assert kept.article.text == " ".join(sentences[:4])  # the head: the lead and the two after it
+    assert kept.article.words == article.words
+    assert [m.sentence for m in kept.analysis.mentions] == [1, 5] and kept.entity_of == {
+        "k1": "e1",
+        "k5": "e5",
+    }
+    assert kept.text[spans[5].start : spans[5].end] == sentences[5]
+    assert kept.text.index("number 5", spans[5].start) == text.index("number 5")
+    with pytest.raises(LookupError, match="not among the excerpts"):
+        kept.text[spans[6].start : spans[6].end]
+    assert kept.whole() is whole
+    with pytest.raises(LookupError, match="no way to read it again"):
+        digest(whole, None).whole()
+
+
 def test_timeline_exports_every_format(story: Path, tmp_path: Path) -> None:
     db = str(story / "storyline.db")
     slides = json.loads(run("timeline", "--format", "timelinejs", "--db", db).stdout)

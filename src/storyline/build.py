@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from . import __version__
 from .errors import StorylineError
 from .export.bundle import ExportBundle, QuoteRecord
+from .stages.event_mentions import digest
 from .stages.events import AnalysedArticle, extract_events
 from .stages.summarise import build_timeline
 from .store.base import Store
@@ -19,24 +21,53 @@ from .timeline import TimelineOptions
 FORMATS = ("json", "md", "csv", "timelinejs", "timelinejs-sheet", "html")
 
 
-def load_analysed(store: Store) -> list[AnalysedArticle]:
+def load_analysed(
+    store: Store, *, digests: bool = False, seen: Callable[[AnalysedArticle], object] | None = None
+) -> list[AnalysedArticle]:
     """Every analysed article with its analysis and its mentions' entities (duplicates included: they
     count as their original's outlet, never twice). The articles are slim (without their raw text, see
-    ``Store.iter_articles``): events, the timeline and the exports never read it."""
+    ``Store.iter_articles``): events, the timeline and the exports never read it.
+
+    With ``digests``, each is kept as a digest (:func:`~storyline.stages.event_mentions.digest`: the
+    head of its text, its dated sentences and what is said in them), which reads the whole article
+    from ``store`` again when a timeline needs it: the store must stay open while the items are used.
+    ``seen`` is shown each whole article as it is read (before it becomes a digest)."""
     items = []
     for article in store.iter_articles(slim=True):
         analysis = store.get_analysis(article.id, expressions=False)
-        if analysis is not None:
-            items.append(AnalysedArticle(article, analysis, store.entity_of(article.id)))
+        if analysis is None:
+            continue
+        item = AnalysedArticle(article, analysis, store.entity_of(article.id))
+        if seen is not None:
+            seen(item)
+        items.append(digest(item, partial(_read_again, store, article.id)) if digests else item)
     return items
 
 
+def _read_again(store: Store, article_id: str) -> AnalysedArticle:
+    """An article and its analysis read whole again (only the id is held: a digest keeps nothing more)."""
+    analysis = store.get_analysis(article_id, expressions=False)
+    if analysis is None:
+        raise StorylineError(f"article {article_id}: its analysis is gone from the store")
+    return AnalysedArticle(store.get_article(article_id), analysis, store.entity_of(article_id))
+
+
 def make_bundle(store: Store, options: TimelineOptions, title: str | None = None) -> ExportBundle:
-    """Events and the timeline over what is stored, with everything an export shows."""
-    items = load_analysed(store)
+    """Events and the timeline over what is stored, with everything an export shows. The articles are
+    held as digests (what events and the timeline read of them), each read whole again only when the
+    timeline needs it."""
+    entities = {e.id: e for e in store.list_entities()}
+    quotes: list[QuoteRecord] = []
+
+    def keep_quotes(item: AnalysedArticle) -> None:
+        for quote in item.analysis.quotes:
+            entity_id = item.entity_of.get(quote.speaker or "")
+            name = entities[entity_id].name if entity_id in entities else quote.speaker
+            quotes.append(QuoteRecord(item.article.id, quote, entity_id, name))
+
+    items = load_analysed(store, digests=True, seen=keep_quotes)
     if not items:
         raise StorylineError("nothing analysed yet: run `storyline ingest` and `storyline analyse` first")
-    entities = {e.id: e for e in store.list_entities()}
     events = extract_events(items, entities)
     timeline = build_timeline(items, events, entities, options, title)
     hidden = store.hidden_entries()
@@ -44,12 +75,6 @@ def make_bundle(store: Store, options: TimelineOptions, title: str | None = None
         entry.hidden = entry.date in hidden
     if not options.show_hidden:
         timeline.entries = [entry for entry in timeline.entries if not entry.hidden]
-    quotes = []
-    for item in items:
-        for quote in item.analysis.quotes:
-            entity_id = item.entity_of.get(quote.speaker or "")
-            name = entities[entity_id].name if entity_id in entities else quote.speaker
-            quotes.append(QuoteRecord(item.article.id, quote, entity_id, name))
     return ExportBundle(
         timeline=timeline,
         articles=[item.article for item in items],

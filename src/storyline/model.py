@@ -151,6 +151,9 @@ class Article:
     # Not an init field, so evolve() starts a copy without it; checked by identity, so assigning a new
     # source or raw_text to this article is never answered with a stale id.
     _id_cache: tuple[str, str, str] | None = field(default=None, init=False, repr=False, compare=False)
+    # The whole text's word count, kept by a corpus stage's digest of the article, whose ``text`` is
+    # only the head of it (stages.event_mentions.digest). Not an init field: evolve() drops it.
+    _words: int | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def id(self) -> str:
@@ -169,7 +172,7 @@ class Article:
 
     @property
     def words(self) -> int:
-        return len(self.text.split())
+        return self._words if self._words is not None else len(self.text.split())
 
     def evolve(self, **changes: Any) -> Article:
         """A copy with some fields changed (stages return new articles rather than mutate shared ones)."""

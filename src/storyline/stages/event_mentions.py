@@ -14,8 +14,9 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date as Date
 from typing import Any
@@ -51,13 +52,105 @@ _WIRE_DATELINE = re.compile(
 )
 
 
+class Excerpts:
+    """The parts of an article's text a digest keeps, at their offsets: a slice or a search inside one
+    part gives what the whole text gives; one reaching outside the parts raises LookupError (the
+    caller needed the whole article: :meth:`AnalysedArticle.whole`)."""
+
+    __slots__ = ("_parts", "_starts")
+
+    def __init__(self, text: str, spans: Iterable[tuple[int, int]]) -> None:
+        merged: list[list[int]] = []
+        for start, end in sorted(spans):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        self._starts = [start for start, _ in merged]
+        self._parts = [text[start:end] for start, end in merged]
+
+    def _part(self, start: int, stop: int) -> tuple[int, str]:
+        at = bisect_right(self._starts, start) - 1
+        if at >= 0 and stop <= self._starts[at] + len(self._parts[at]):
+            return self._starts[at], self._parts[at]
+        raise LookupError(f"characters {start}-{stop} are not among the excerpts kept")
+
+    def __getitem__(self, key: slice) -> str:
+        first, part = self._part(key.start, key.stop)
+        return part[key.start - first : key.stop - first]
+
+    def index(self, sub: str, start: int) -> int:
+        """Where ``sub`` first occurs from ``start`` on, inside the part that holds ``start``."""
+        first, part = self._part(start, start)
+        return part.index(sub, start - first) + first
+
+
 @dataclass(slots=True)
 class AnalysedArticle:
-    """An article with its per-article analysis and its mention keys mapped to corpus entity ids."""
+    """An article with its per-article analysis and its mention keys mapped to corpus entity ids.
+
+    A *digest* (:func:`digest`) keeps only what events and the timeline read of most articles: the
+    head of the text, the dated sentences (``excerpts``) and what is said in them, and a way to read
+    the whole article back when a timeline needs it (``reload``)."""
 
     article: Article
     analysis: ArticleAnalysis
     entity_of: dict[str, str]
+    excerpts: Excerpts | None = None
+    reload: Callable[[], AnalysedArticle] | None = None
+
+    @property
+    def text(self) -> str | Excerpts:
+        """The article's text, or in a digest the parts of it kept (sliced and searched alike)."""
+        return self.excerpts if self.excerpts is not None else self.article.text
+
+    def whole(self) -> AnalysedArticle:
+        """The article with its whole text and analysis: itself, or a digest's article read again."""
+        if self.excerpts is None:
+            return self
+        if self.reload is None:
+            raise LookupError(f"article {self.article.id} is a digest with no way to read it again")
+        return self.reload()
+
+
+# A lead sentence dated only by its article is one of the first two; its participants are read from the
+# two sentences after it (find_mentions).
+LEAD_SENTENCES = 4
+
+
+def digest(item: AnalysedArticle, reload: Callable[[], AnalysedArticle] | None) -> AnalysedArticle:
+    """What events and the timeline keep of an analysed article when they hold a whole corpus: its
+    metadata with the head of its text (its first sentences, which name an untitled article in lists),
+    its sentences' offsets, its dated sentences as excerpts with their time references, and the
+    mentions and quotes of those and of the lead. The time expressions are left out. ``reload`` reads
+    the whole article again (the timeline's undated sentences of a day, a query over the whole
+    text)."""
+    article, analysis = item.article, item.analysis
+    told = {ref.sentence for ref in analysis.time_refs}
+    keep = told | set(range(min(LEAD_SENTENCES, len(analysis.sentences))))
+    head_end = (
+        analysis.sentences[min(LEAD_SENTENCES, len(analysis.sentences)) - 1].end if analysis.sentences else 0
+    )
+    mentions = [m for m in analysis.mentions if m.sentence in keep]
+    keys = {m.key for m in mentions}
+    kept = ArticleAnalysis(
+        article_id=analysis.article_id,
+        sentences=analysis.sentences,
+        mentions=mentions,
+        time_refs=analysis.time_refs,
+        quotes=[q for q in analysis.quotes if q.sentence in keep],
+        versions=analysis.versions,
+    )
+    spans = [(s.start, s.end) for n, s in enumerate(analysis.sentences) if n in keep]
+    head = article.evolve(text=article.text[:head_end])
+    head._words = article.words
+    return AnalysedArticle(
+        article=head,
+        analysis=kept,
+        entity_of={k: v for k, v in item.entity_of.items() if k in keys},
+        excerpts=Excerpts(article.text, spans),
+        reload=reload,
+    )
 
 
 @dataclass(slots=True)
@@ -212,10 +305,13 @@ def find_mentions(items: Sequence[AnalysedArticle], entities: dict[str, Entity])
                     dates.append((published.day, None, DatePrecision.DAY, pub_inferred))
                 else:
                     dates.append((published.value[:7], None, DatePrecision.MONTH, pub_inferred))
-            text = article.text[sentence.start : sentence.end].strip()
-            if not dates or text.endswith(("—", "--")):
-                continue  # nothing dated, or a title and dateline with the story in the next sentence
-            offset = article.text.index(text, sentence.start) if text else sentence.start
+            if not dates:
+                continue
+            source = item.text
+            text = source[sentence.start : sentence.end].strip()
+            if text.endswith(("—", "--")):
+                continue  # a title and dateline with the story in the next sentence
+            offset = source.index(text, sentence.start) if text else sentence.start
             story = strip_dateline(text)  # cite the sentence, not the dateline before it
             offset += len(text) - len(story)
             text = story

@@ -44,6 +44,7 @@ from ..model import Article, DatePrecision
 from ..timeline import Event, SentenceRef, Timeline, TimelineEntry, TimelineOptions
 from .event_mentions import (
     AnalysedArticle,
+    Excerpts,
     day_span,
     fit_tfidf,
     mention_status,
@@ -171,7 +172,7 @@ def _certain(item: AnalysedArticle, number: int, date: str) -> bool:
     )
 
 
-def _citable(text: str, start: int, end: int, at: int | None = None) -> tuple[int, int] | None:
+def _citable(text: str | Excerpts, start: int, end: int, at: int | None = None) -> tuple[int, int] | None:
     """The part of the sentence ``text[start:end]`` fit to quote in a summary, as offsets: the line that
     holds offset ``at`` (where it names its date), else its longest line (a sentence the parser ran across
     a paragraph break, a headline glued to a caption), without a dateline or speaker's name before the
@@ -246,7 +247,7 @@ def _add_event_sentences(
             quotable = match is None or bool(match.search(ref.text))
             if not quotable:
                 if ref.article_id not in on_story:
-                    article = item.article
+                    article = item.whole().article  # a digest holds only part of the text
                     on_story[ref.article_id] = bool(match.search(f"{article.title or ''}\n{article.text}"))
                 if not on_story[ref.article_id]:
                     continue
@@ -290,12 +291,12 @@ def _cited(
 ) -> SentenceRef | None:
     """The part of an event's sentence a summary of ``date`` may quote (see :func:`_citable`), when it
     still holds a query keyword."""
-    span = _citable(item.article.text, ref.start, ref.end, _date_offset(item, number, date, ref))
+    span = _citable(item.text, ref.start, ref.end, _date_offset(item, number, date, ref))
     if span is None:
         return None
     if span == (ref.start, ref.end):
         return ref
-    text = item.article.text[span[0] : span[1]]
+    text = item.text[span[0] : span[1]]
     return SentenceRef(ref.article_id, *span, text) if match is None or match.search(text) else None
 
 
@@ -310,6 +311,7 @@ def _add_undated_sentences(
     day's news mostly without repeating the date ("Protesters filled the square."). They add to what
     the day's summary can say, never a day of their own nor to its rank. ``taken``: the (article,
     sentence) pairs already in the pool."""
+    item = item.whole()  # the article's every sentence, where the corpus holds digests
     article, analysis = item.article, item.analysis
     published = article.publication_date
     dated = {ref.sentence for ref in analysis.time_refs}
