@@ -121,7 +121,7 @@ def test_a_digest_keeps_its_dated_sentences_and_nothing_else() -> None:
         time_refs=[told],
     )
     whole = AnalysedArticle(article, analysis, {"k1": "e1", "k5": "e5", "k6": "e6"})
-    kept = digest(whole, lambda: whole)
+    kept = digest(whole, lambda with_analysis: whole)
     assert kept.article.text == " ".join(sentences[:4])  # the head: the lead and the two after it
     assert kept.article.words == article.words
     assert [m.sentence for m in kept.analysis.mentions] == [1, 5] and kept.entity_of == {
@@ -133,6 +133,8 @@ def test_a_digest_keeps_its_dated_sentences_and_nothing_else() -> None:
     with pytest.raises(LookupError, match="not among the excerpts"):
         kept.text[spans[6].start : spans[6].end]
     assert kept.whole() is whole
+    alone = kept.whole(analysis=False)  # the article read again, the digest's analysis kept
+    assert alone.article is article and alone.analysis is kept.analysis
     with pytest.raises(LookupError, match="no way to read it again"):
         digest(whole, None).whole()
 

@@ -10,6 +10,7 @@ from functools import partial
 from pathlib import Path
 
 from . import __version__
+from .analysis import ArticleAnalysis
 from .errors import StorylineError
 from .export.bundle import ExportBundle, QuoteRecord
 from .stages.event_mentions import digest
@@ -44,8 +45,11 @@ def load_analysed(
     return items
 
 
-def _read_again(store: Store, article_id: str) -> AnalysedArticle:
-    """An article and its analysis read whole again (only the id is held: a digest keeps nothing more)."""
+def _read_again(store: Store, article_id: str, with_analysis: bool = True) -> AnalysedArticle:
+    """An article read whole again, with its analysis or alone (an empty analysis then); only the id is
+    held, so a digest keeps nothing more of the article."""
+    if not with_analysis:
+        return AnalysedArticle(store.get_article(article_id), ArticleAnalysis(article_id), {})
     analysis = store.get_analysis(article_id, expressions=False)
     if analysis is None:
         raise StorylineError(f"article {article_id}: its analysis is gone from the store")

@@ -247,7 +247,7 @@ def _add_event_sentences(
             quotable = match is None or bool(match.search(ref.text))
             if not quotable:
                 if ref.article_id not in on_story:
-                    article = item.whole().article  # a digest holds only part of the text
+                    article = item.whole(analysis=False).article  # a digest holds only part of the text
                     on_story[ref.article_id] = bool(match.search(f"{article.title or ''}\n{article.text}"))
                 if not on_story[ref.article_id]:
                     continue
