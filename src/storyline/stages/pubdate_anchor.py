@@ -20,6 +20,7 @@ import datetime as dt
 import heapq
 import math
 import re
+import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -71,13 +72,15 @@ def _stop_words() -> frozenset[str]:
 
 
 def sentence_keys(text: str, mentions: list[Mention], stop: frozenset[str]) -> set[str]:
-    """Content words (crudely stemmed) and entity keys of one sentence."""
-    keys = {f"e:{m.key.lower()}" for m in mentions}
+    """Content words (crudely stemmed) and entity keys of one sentence. Each key is one shared string
+    (interned): the corpus stage holds the keys of every dated sentence of the corpus, and the same
+    few thousand words recur in all of them."""
+    keys = {sys.intern(f"e:{m.key.lower()}") for m in mentions}
     for word in _WORD.findall(text):
         low = word.lower()
         if low in stop or len(low) < 3:
             continue
-        keys.add(_stem(low))
+        keys.add(sys.intern(_stem(low)))
     return keys
 
 
@@ -135,7 +138,7 @@ class _Told:
 
     article: int
     text: str
-    keys: set[str]
+    keys: tuple[str, ...]  # sorted: a tuple is a third of a set's memory, and only ever iterated
     refs: list[tuple[TimeRef, str]]  # with the tense read before each
     shifts: tuple[int, ...]  # "four days after": the event told lies these days after the one matched
 
@@ -171,7 +174,7 @@ class Anchors:
                     * (7 if m.group(2).lower().startswith("week") else 1)
                     for m in _AFTER.finditer(body)
                 )
-                told.append(_Told(index, body.strip(), keys, pairs, shifts))
+                told.append(_Told(index, body.strip(), tuple(sorted(keys)), pairs, shifts))
                 frequency.update(keys)
             self.told.append(told)
         total = sum(len(t) for t in self.told) or 1
