@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,6 +45,36 @@ def copy_db(db: Path, folder: Path) -> Path:
     copy = folder / db.name
     shutil.copy(db, copy)
     return copy
+
+
+# -- the web app's tests (test_web.py, test_web_updates.py): each module works on its own copy -------------
+
+
+@pytest.fixture(scope="module")
+def built_db(riverton_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Riverton example, analysed (16 articles, 5 outlets): the module's own copy."""
+    return copy_db(riverton_db, tmp_path_factory.mktemp("web"))
+
+
+@pytest.fixture(scope="module")
+def client(built_db: Path) -> Any:
+    """The web app on the module's database, in-process (fastapi's TestClient)."""
+    from fastapi.testclient import TestClient
+
+    from storyline.web import create_app
+
+    return TestClient(create_app(built_db))
+
+
+@pytest.fixture
+def own_db(built_db: Path, tmp_path: Path) -> Path:
+    """A copy of the module's database for a test that corrects it."""
+    return copy_db(built_db, tmp_path)
+
+
+def settle(client: Any) -> None:
+    """Wait for the web app's background work (a correction's follow-up, the rebuild of its cache)."""
+    assert client.app.state.service.wait_idle(timeout=120), "the background update did not finish"
 
 
 @pytest.fixture

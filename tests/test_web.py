@@ -11,10 +11,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import jsonschema
-import pytest
 from fastapi.testclient import TestClient
 
-from conftest import copy_db
+from conftest import settle
 from storyline.analyse import analyse
 from storyline.export.jsonexport import schema
 from storyline.store import open_store
@@ -23,31 +22,9 @@ from storyline.web import create_app
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "riverton-flood"
 
 
-@pytest.fixture(scope="module")
-def built_db(riverton_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The Riverton example, analysed (16 articles, 5 outlets): this module's own copy."""
-    return copy_db(riverton_db, tmp_path_factory.mktemp("web"))
-
-
-@pytest.fixture(scope="module")
-def client(built_db: Path) -> TestClient:
-    return TestClient(create_app(built_db))
-
-
-@pytest.fixture
-def own_db(built_db: Path, tmp_path: Path) -> Path:
-    """A copy of the built database for a test that corrects it."""
-    return copy_db(built_db, tmp_path)
-
-
 def csrf(client: TestClient) -> str:
     client.get("/")
     return client.cookies["storyline_csrf"]
-
-
-def settle(client: TestClient) -> None:
-    """Wait for the app's background work (a correction's follow-up, the rebuild of its cache)."""
-    assert client.app.state.service.wait_idle(timeout=120), "the background update did not finish"  # type: ignore[attr-defined]
 
 
 def parse_csv(text: str) -> list[dict[str, str]]:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import copy_db
+from conftest import settle
 from storyline import corrections
 from storyline.model import Article
 from storyline.store import Store
@@ -21,25 +21,6 @@ from storyline.web.convert import article_label
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "riverton-flood"
 UPDATING = 'data-testid="updating"'
-
-
-@pytest.fixture(scope="module")
-def built_db(riverton_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return copy_db(riverton_db, tmp_path_factory.mktemp("web-updates"))
-
-
-@pytest.fixture(scope="module")
-def client(built_db: Path) -> TestClient:
-    return TestClient(create_app(built_db))
-
-
-@pytest.fixture
-def own_db(built_db: Path, tmp_path: Path) -> Path:
-    return copy_db(built_db, tmp_path)
-
-
-def settle(client: TestClient) -> None:
-    assert client.app.state.service.wait_idle(timeout=120)  # type: ignore[attr-defined]
 
 
 # --- background corrections --------------------------------------------------------------------------
