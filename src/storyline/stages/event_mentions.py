@@ -17,7 +17,7 @@ import re
 from array import array
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date as Date
 from typing import Any, overload
@@ -206,7 +206,7 @@ class EventMention:
     status: str
     inferred: bool  # the date was counted from an inferred publication date
     entities: dict[str, float]  # entity id -> weight
-    vector: dict[int, float]  # TF-IDF, unit length
+    vector: Mapping[int, float]  # TF-IDF, unit length (a PackedVector)
 
     @property
     def coarse(self) -> bool:
@@ -409,13 +409,45 @@ def fit_tfidf(texts: list[str]) -> tuple[Any, Any] | None:
         return None
 
 
-def tfidf_vectors(texts: list[str]) -> list[dict[int, float]]:
+class PackedVector(Mapping[int, float]):
+    """A sparse vector (term index -> weight) in two machine arrays, read in the order it was built:
+    about a third of a dict's memory. The event stage holds one for every dated sentence of the
+    corpus."""
+
+    __slots__ = ("_terms", "_weights")
+
+    def __init__(self, terms: Iterable[int], weights: Iterable[float]) -> None:
+        self._terms, self._weights = array("q", terms), array("d", weights)
+
+    def __len__(self) -> int:
+        return len(self._terms)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._terms)
+
+    def __getitem__(self, term: int) -> float:
+        for at, known in enumerate(self._terms):  # a sentence has a few dozen terms at most
+            if known == term:
+                return self._weights[at]
+        raise KeyError(term)
+
+    def items(self) -> Iterator[tuple[int, float]]:  # type: ignore[override]
+        return zip(self._terms, self._weights, strict=True)
+
+
+def tfidf_vectors(texts: list[str]) -> list[PackedVector]:
     """Sparse TF-IDF vectors (term index -> weight) of some sentences; empty vectors when there is
     nothing but stop words."""
     if not texts:
         return []
     fitted = fit_tfidf(texts)
-    return sparse_rows(fitted[1]) if fitted else [{} for _ in texts]
+    if fitted is None:
+        return [PackedVector((), ()) for _ in texts]
+    matrix = fitted[1].tocsr()
+    return [
+        PackedVector(matrix.indices[lo:hi].tolist(), matrix.data[lo:hi].tolist())
+        for lo, hi in zip(matrix.indptr[:-1].tolist(), matrix.indptr[1:].tolist(), strict=True)
+    ]
 
 
 def sparse_rows(matrix: Any) -> list[dict[int, float]]:

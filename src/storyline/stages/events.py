@@ -27,7 +27,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date as Date
 from itertools import count
@@ -100,7 +100,7 @@ def _name_key(entity_id: str) -> str:
     return entity_id.partition(":")[2] or entity_id
 
 
-def _cosine(vector: dict[int, float], cluster: EventCluster) -> float:
+def _cosine(vector: Mapping[int, float], cluster: EventCluster) -> float:
     if not vector or not cluster.norm2:
         return 0.0
     centroid = cluster.centroid
@@ -163,7 +163,7 @@ def _index_keys(mention: EventMention, *, query: bool) -> list[tuple[str, object
     """What could make a mention join a cluster: a shared name, one of its telling words, its article,
     or, for background and the news it may point at, the same day. A cluster sharing none of these
     cannot reach JOIN_SCORE, so only clusters found by them are scored."""
-    terms = sorted(mention.vector, key=lambda t: (-mention.vector[t], t))[:INDEX_TERMS]
+    terms = [t for t, _ in sorted(mention.vector.items(), key=lambda tw: (-tw[1], tw[0]))[:INDEX_TERMS]]
     keys: list[tuple[str, object]] = [
         *(("entity", _name_key(e)) for e in mention.entities),
         *(("term", t) for t in terms),
