@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -38,6 +40,19 @@ def riverton_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         pipeline.ingest([EXAMPLES / "riverton-flood"], store, Settings(db=db))
         analyse(store)
     return db
+
+
+def require_ray() -> ModuleType:
+    """Ray, or a skip saying how to install it (a failure under STORYLINE_REQUIRE_RAY=1, as in CI)."""
+    try:
+        import ray
+    except ImportError:
+        if os.environ.get("STORYLINE_REQUIRE_RAY") == "1":
+            raise
+        pytest.skip(
+            "Ray is not installed (pip install 'storyline[ray]'); STORYLINE_REQUIRE_RAY=1 fails instead"
+        )
+    return ray
 
 
 def copy_db(db: Path, folder: Path) -> Path:

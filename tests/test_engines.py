@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import socket
 import sys
 from collections.abc import Iterator
@@ -18,7 +17,7 @@ from types import ModuleType
 import pytest
 from click.testing import CliRunner
 
-from conftest import EXAMPLES
+from conftest import EXAMPLES, require_ray
 from faults_util import ANALYSIS_TABLES, ARTICLE_TABLES, table_contents
 from storyline import engines
 from storyline.analyse import analyse
@@ -35,14 +34,7 @@ CORPUS = EXAMPLES / "riverton-flood"
 @pytest.fixture(scope="module")
 def local_ray() -> Iterator[ModuleType]:
     """A local Ray of two CPUs, started for these tests and stopped after them."""
-    try:
-        import ray
-    except ImportError:
-        if os.environ.get("STORYLINE_REQUIRE_RAY") == "1":
-            raise
-        pytest.skip(
-            "Ray is not installed (pip install 'storyline[ray]'); STORYLINE_REQUIRE_RAY=1 fails instead"
-        )
+    ray = require_ray()
     ray.init(
         address="local", num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR
     )

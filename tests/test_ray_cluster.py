@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLES
+from conftest import EXAMPLES, require_ray
 from faults_util import ANALYSIS_TABLES, ARTICLE_TABLES, table_contents
 from storyline.analyse import analyse
 from storyline.config import Settings
@@ -39,12 +39,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def ray_cluster() -> Iterator[str]:
     """The address of a Ray head started by ``ray start --head --block`` in its own process group."""
-    try:
-        import ray  # noqa: F401
-    except ImportError:
-        if os.environ.get("STORYLINE_REQUIRE_RAY") == "1":
-            raise
-        pytest.skip("Ray is not installed (pip install 'storyline[ray]')")
+    require_ray()
     port = _free_port()
     head = subprocess.Popen(
         [str(BIN / "ray"), "start", "--head", "--block", f"--port={port}", "--num-cpus=2"]
