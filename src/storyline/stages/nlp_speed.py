@@ -24,10 +24,12 @@ equality on parsed text, bench/analyse_same.py on a whole analysed corpus.
 from __future__ import annotations
 
 import re
+import warnings
 from typing import Any
 
 # Imported only by stages.nlp once spaCy is needed.
 from spacy.attrs import DEP, IS_SPACE, LEMMA, LOWER, MORPH, ORTH, POS, TAG
+from spacy.errors import Warnings
 from spacy.lang.en.lemmatizer import EnglishLemmatizer
 from spacy.language import Language
 from spacy.pipeline import AttributeRuler, EntityRecognizer, Lemmatizer
@@ -42,6 +44,9 @@ _EQ, _IN, _NOT_IN, _REGEX = range(4)
 _CACHE_MAX = 500_000
 
 Predicate = tuple[int, int, Any]  # column, operator, value
+# A filed pattern: its rule, its tokens' tests (None: none left beyond the key it is filed under), and
+# which token the rule's attributes go to.
+Entry = tuple[int, list[list[Predicate]] | None, int]
 
 
 class _Unsupported(Exception):
@@ -54,8 +59,12 @@ class IndexedRules:
     def __init__(self, ruler: Any) -> None:
         strings = ruler.vocab.strings
         # Patterns filed by their first token's tag, lower-case form, dependency or being a space.
-        self._by_column: list[dict[int, list[tuple[int, list[list[Predicate]], int]]]] = [{}, {}, {}, {}]
-        self._always: list[tuple[int, list[list[Predicate]], int]] = []
+        self._by_column: list[dict[int, list[Entry]]] = [{}, {}, {}, {}]
+        self._always: list[Entry] = []
+        # Patterns whose first token is tested by a regex on its lower-case form (and nothing indexed
+        # above), and per form seen, those of them whose regex it matches.
+        self._lower_regexes: list[tuple[re.Pattern[str], Entry]] = []
+        self._lower_regex_cache: dict[int, list[Entry]] = {}
         for rule, entry in enumerate(ruler.patterns):
             index = entry["index"]
             for pattern in entry["patterns"]:
@@ -97,10 +106,29 @@ class IndexedRules:
         for column, ops in ((1, (_EQ, _IN)), (0, (_EQ,)), (2, (_EQ,)), (0, (_IN,)), (2, (_IN,)), (3, (_EQ,))):
             for col, op, value in specs[0]:
                 if col == column and op in ops:
+                    if len(specs) == 1 and len(specs[0]) == 1:
+                        # One token, one test, the key it is filed under: every token found there matches.
+                        entry = (rule, None, target)
                     for key in value if op == _IN else (value,):
                         self._by_column[column].setdefault(key, []).append(entry)
                     return
+        for col, op, value in specs[0]:
+            if col == 1 and op == _REGEX:
+                # Filed by the lower-case forms its regex matches, found as new forms come.
+                implied = len(specs) == 1 and len(specs[0]) == 1
+                self._lower_regexes.append((value[0], (rule, None, target) if implied else entry))
+                return
         self._always.append(entry)
+
+    def _by_lower_regex(self, lower: int, strings: Any) -> list[Entry]:
+        """The patterns filed by a regex on their first token's lower-case form that this form matches."""
+        if len(self._lower_regex_cache) > _CACHE_MAX:
+            self._lower_regex_cache.clear()
+        form = strings[lower]
+        found = self._lower_regex_cache[lower] = [
+            entry for regex, entry in self._lower_regexes if regex.search(form) is not None
+        ]
+        return found
 
     def match(self, doc: Doc) -> list[tuple[int, int]]:
         """(rule, token index) of every match, in the order spaCy applies them."""
@@ -109,17 +137,22 @@ class IndexedRules:
         strings = doc.vocab.strings
         by_tag, by_lower, by_dep, by_space = self._by_column
         hits = []
-        empty: list[tuple[int, list[list[Predicate]], int]] = []
+        empty: list[Entry] = []
+        by_lower_regex = self._lower_regex_cache
         for i, row in enumerate(rows):
+            lower_regex = by_lower_regex.get(row[1])
+            if lower_regex is None:
+                lower_regex = self._by_lower_regex(row[1], strings)
             for bucket in (
                 by_tag.get(row[0], empty),
                 by_lower.get(row[1], empty),
                 by_dep.get(row[2], empty),
                 by_space.get(row[3], empty),
+                lower_regex,
                 self._always,
             ):
                 for rule, specs, target in bucket:
-                    if i + len(specs) <= n and _matches(specs, rows, i, strings):
+                    if specs is None or (i + len(specs) <= n and _matches(specs, rows, i, strings)):
                         hits.append((rule, i + target))
         hits.sort()
         return hits
@@ -165,12 +198,14 @@ class RuleApplier:
 
 
 class CachedLemmas:
-    """The rule lemmatizer's lemmas, cached on (form, part of speech, morphology) for every token."""
+    """The rule lemmatizer's lemmas, cached on (form, part of speech, morphology) for every token. A
+    form not cached yet is lemmatized by :class:`RuleLemmas`."""
 
     def __init__(self, lemmatizer: Any) -> None:
         self._lemmatizer = lemmatizer
         self._strings = lemmatizer.vocab.strings
         self._cache: dict[tuple[int, int, int], int] = {}
+        self._rules = RuleLemmas(lemmatizer)
 
     def __call__(self, doc: Doc) -> Doc:
         overwrite = self._lemmatizer.overwrite
@@ -183,9 +218,73 @@ class CachedLemmas:
             key = (orth, pos, morph)
             value = cache.get(key)
             if value is None:
-                value = cache[key] = self._strings.add(self._lemmatizer.lemmatize(doc[i])[0])
+                value = cache[key] = self._strings.add(self._rules(doc[i])[0])
             doc[i].lemma = value
         return doc
+
+
+class RuleLemmas:
+    """spaCy's ``Lemmatizer.rule_lemmatize`` (3.8), step for step, with each part of speech's index of
+    known forms as a set: spaCy keeps it as a list (57,000 nouns) and scans it for every form a suffix
+    rule makes, which cost about 0.15 ms a new form, most of the lemmatizer's time on a few hundred
+    articles. Same tables, same order of rules and exceptions, so the same lemmas."""
+
+    def __init__(self, lemmatizer: Any) -> None:
+        self._lemmatizer = lemmatizer
+        self._lookups = lemmatizer.lookups
+        self._tables: dict[str, tuple[bool, frozenset[str], dict[str, list[str]], list[list[str]]]] = {}
+
+    def _table(self, univ_pos: str) -> tuple[bool, frozenset[str], dict[str, list[str]], list[list[str]]]:
+        found = self._tables.get(univ_pos)
+        if found is None:
+            index_table = self._lookups.get_table("lemma_index", {})
+            exc_table = self._lookups.get_table("lemma_exc", {})
+            rules_table = self._lookups.get_table("lemma_rules", {})
+            known = any((index_table.get(univ_pos), exc_table.get(univ_pos), rules_table.get(univ_pos)))
+            found = self._tables[univ_pos] = (
+                known,
+                frozenset(index_table.get(univ_pos, {})),
+                exc_table.get(univ_pos, {}),
+                rules_table.get(univ_pos, {}),
+            )
+        return found
+
+    def __call__(self, token: Any) -> list[str]:
+        string = token.text
+        univ_pos = token.pos_.lower()
+        if univ_pos in ("", "eol", "space"):
+            if univ_pos == "":
+                warnings.warn(Warnings.W108, stacklevel=2)
+            return [string.lower()]
+        if self._lemmatizer.is_base_form(token):
+            return [string.lower()]
+        known, index, exceptions, rules = self._table(univ_pos)
+        if not known:
+            return [string] if univ_pos == "propn" else [string.lower()]
+        orig = string
+        string = string.lower()
+        forms: list[str] = []
+        oov_forms = []
+        for old, new in rules:
+            if string.endswith(old):
+                form = string[: len(string) - len(old)] + new
+                if not form:
+                    pass
+                elif form in index:
+                    forms.insert(0, form)
+                elif not form.isalpha():
+                    forms.append(form)
+                else:
+                    oov_forms.append(form)
+        forms = list(dict.fromkeys(forms))
+        for form in exceptions.get(string, []):
+            if form not in forms:
+                forms.insert(0, form)
+        if not forms:
+            forms.extend(oov_forms)
+        if not forms:
+            forms.append(orig)
+        return forms
 
 
 def speed_up(nlp: Language) -> list[str]:
@@ -357,22 +456,36 @@ class LockstepNer:
         codes_per_flag = np.asarray(space, dtype=np.int64) * 2 + can_continue
         n_states = self._n_labels + 1
         mask, next_label, closes = self._mask, self._next_label, self._closes
-        n = len(batch)
+        # The rows of each feature, and per token the mask row of its code with no entity open (adding
+        # the open entity's label gives the row of the state).
+        next_rows, open_rows, previous_rows = cached[:, 0], cached[:, 1], cached[:, 2]
+        mask_rows = codes_per_flag * n_states + 1
+        sizes = lengths.tolist()
+        n = m = len(batch)
         current = np.full(n, -1)
         start = np.zeros(n, dtype=np.int64)
-        for t in range(int(lengths[0])):
-            m = int(np.count_nonzero(lengths > t))  # longest first: the active documents are a prefix
+        for t in range(sizes[0]):
+            while sizes[m - 1] <= t:  # longest first: the active documents are a prefix
+                m -= 1
             if m < n:
                 n, current, start = m, current[:m], start[:m]
+            if m == 1:
+                # One document left (the longest, often alone for most of the steps): the same sums on
+                # views of its rows, without building index arrays for a batch of one.
+                found[order[0]] += self._decode_one(
+                    cached, (n_hidden, n_pieces), t, int(lengths[0]), int(offsets[0]), codes_per_flag,
+                    (int(current[0]), int(start[0])),
+                )  # fmt: skip
+                break
             pos = offsets[:m] + t
             is_open = current >= 0
-            hidden = cached[pos + 1, 0] + cached[np.where(is_open, start + 1, 0), 1]
-            hidden += cached[np.where(is_open, pos, 0), 2]
+            hidden = next_rows[pos + 1] + open_rows[np.where(is_open, start + 1, 0)]
+            hidden += previous_rows[np.where(is_open, pos, 0)]
             hidden += bias
             hidden = hidden.reshape((m, n_hidden, n_pieces)).max(axis=2)
             scores = blis_gemm(hidden, weights, trans2=True)
             scores += upper_bias
-            scores += mask[codes_per_flag[pos] * n_states + current + 1]
+            scores += mask[mask_rows[pos] + current]
             guess = scores.argmax(axis=1)
             for row in np.flatnonzero(closes[guess]):
                 move = int(guess[row])
@@ -382,6 +495,54 @@ class LockstepNer:
                     found[order[row]].append((t, t + 1, int(self._labels[move])))
             start = np.where(self._opens[guess], pos, start)
             current = next_label[guess]
+        return found
+
+    def _decode_one(
+        self,
+        cached: Any,
+        shape: tuple[int, int],
+        first: int,
+        length: int,
+        offset: int,
+        codes: Any,
+        state: tuple[int, int],
+    ) -> list[tuple[int, int, int]]:
+        """:meth:`predict`'s steps from token ``first`` on, for the one document of the batch still
+        going (its tokens are rows ``offset + 1 ...`` of ``cached``; ``state``: its open entity's label
+        or -1, and where that entity starts): the same rows added in the same order, the same product
+        and choice, on single rows."""
+        from blis.py import gemm as blis_gemm
+
+        n_hidden, n_pieces = shape
+        current, start = state
+        bias = self._lower.get_param("b").reshape(-1)
+        weights, upper_bias = self._upper.get_param("W"), self._upper.get_param("b")
+        mask, n_states = self._mask, self._n_labels + 1
+        next_label, opens, closes = self._next_label.tolist(), self._opens.tolist(), self._closes.tolist()
+        types, labels = self._types.tolist(), self._labels.tolist()
+        found = []
+        for t, code in enumerate(codes[offset + first : offset + length].tolist(), start=first):
+            pos = offset + t
+            if current >= 0:
+                hidden = cached[pos + 1, 0] + cached[start + 1, 1]
+                hidden += cached[pos, 2]
+            else:
+                hidden = cached[pos + 1, 0] + cached[0, 1]
+                hidden += cached[0, 2]
+            hidden += bias
+            hidden = hidden.reshape((1, n_hidden, n_pieces)).max(axis=2)
+            scores = blis_gemm(hidden, weights, trans2=True)
+            scores += upper_bias
+            scores += mask[code * n_states + current + 1]
+            move = int(scores.argmax())
+            if closes[move]:
+                if types[move] == _LAST:
+                    found.append((start - offset, t + 1, current))
+                else:
+                    found.append((t, t + 1, labels[move]))
+            if opens[move]:
+                start = pos
+            current = next_label[move]
         return found
 
     @staticmethod
