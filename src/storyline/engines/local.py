@@ -63,8 +63,12 @@ def in_workers(task: Callable[[list[T]], list[R]], items: Iterable[T], processes
     its results one per item, in order. At most two batches per worker are in flight, so memory does
     not grow with the run. Workers start by forkserver, from a clean process rather than a fork of this
     one (its threads, its open database); the task loads what it needs once per worker (spaCy:
-    ``load_nlp`` caches it)."""
-    pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("forkserver"))
+    ``load_nlp`` caches it), and the forkserver loads spaCy's pipeline before it forks them
+    (:mod:`storyline.engines.preload`), so they start with it."""
+    context = multiprocessing.get_context("forkserver")
+    # spaCy and the model loaded once, in the forkserver, rather than once per worker (see preload).
+    context.set_forkserver_preload(["__main__", f"{package.__name__}.preload"])
+    pool = ProcessPoolExecutor(processes, mp_context=context)
     pending: deque[Future[list[R]]] = deque()
     try:
         for batch in batched(items, package.TASK_BATCH):

