@@ -140,11 +140,17 @@ def strip_markup(text: str, removed: list[Removal]) -> str:
         removed.append(Removal(piece[len(keep) :].strip(), "html-debris"))
         return keep + " "  # the words on both sides were separate words
 
-    text = _SCRIPT.sub(drop, text)
-    text = _MARKUP_COMMENT.sub(drop, text)
-    text = _TAG.sub(drop_tag, text)
-    text = _ANCHOR_DEBRIS.sub(drop_anchor, text)
-    return _STRAY_ATTRIBUTES.sub(drop, text)
+    # Each pattern needs a character most texts lack ("<", ">", "="): looked for first (a plain substring
+    # search), the pattern runs only on a text that has it.
+    if "<" in text:
+        text = _SCRIPT.sub(drop, text)
+        text = _MARKUP_COMMENT.sub(drop, text)
+        text = _TAG.sub(drop_tag, text)
+    if ">" in text:
+        text = _ANCHOR_DEBRIS.sub(drop_anchor, text)
+    if "=" in text:
+        text = _STRAY_ATTRIBUTES.sub(drop, text)
+    return text
 
 
 class _Quotes:

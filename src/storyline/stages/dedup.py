@@ -38,7 +38,12 @@ def normalised_words(text: str) -> list[str]:
 
 def content_id(text: str) -> str:
     """Equal for texts that differ only in case, punctuation or whitespace."""
-    return hashlib.sha256(" ".join(normalised_words(text)).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return _content_id_of(normalised_words(text))
+
+
+def _content_id_of(words: list[str]) -> str:
+    """:func:`content_id` of a text from its :func:`normalised_words`."""
+    return hashlib.sha256(" ".join(words).encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 @lru_cache(maxsize=4)
@@ -62,7 +67,7 @@ def fingerprint(article: Article, settings: Settings) -> Article:
     words = normalised_words(article.text)
     signature = minhash_of(words, settings)
     return article.evolve(
-        content_id=content_id(article.text),
+        content_id=_content_id_of(words),  # the words found once for both
         minhash=np.asarray(signature.hashvalues, dtype=_DTYPE).tobytes(),
         stage_versions={**article.stage_versions, "fingerprint": DEDUP_VERSION},
     )

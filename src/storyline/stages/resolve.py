@@ -36,6 +36,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Protocol
 
 from ..analysis import Entity, Mention, Merge
@@ -71,8 +72,10 @@ class OverrideLike(Protocol):
     def entity_id(self) -> str: ...
 
 
+@lru_cache(maxsize=1 << 16)
 def normalise_name(text: str) -> str:
-    """A name for comparison: accents, case, dots, apostrophes and a leading "the" gone."""
+    """A name for comparison: accents, case, dots, apostrophes and a leading "the" gone. Cached: the
+    corpus stage asks for the same few thousand names tens of thousands of times."""
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = text.casefold().replace("’", "'").replace(".", "").replace("-", " ")
