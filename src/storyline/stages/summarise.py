@@ -509,8 +509,12 @@ def _default_title(
     for entity in entities.values():
         if entity.label in _TITLE_LABELS:
             forms = sorted({entity.name, *entity.aliases}, key=len, reverse=True)
+            # Most entities are in no headline: a plain search rules them out before a pattern is made.
+            near = [h for h in headlines if any(form in h for form in forms)]
+            if len(near) < 2:
+                continue
             pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, forms)) + r")(?!\w)")
-            count = sum(1 for h in headlines if pattern.search(h))
+            count = sum(1 for h in near if pattern.search(h))
             if count >= 2:
                 named[entity.id] = count
     if named:
