@@ -178,6 +178,13 @@ class Article:
         """A copy with some fields changed (stages return new articles rather than mutate shared ones)."""
         return replace(self, **changes)
 
+    def head(self, end: int) -> Article:
+        """A copy holding only the first ``end`` characters of its text, still counting the words of the
+        whole (a corpus stage's digest of the article, stages.event_mentions.digest)."""
+        copy = replace(self, text=self.text[:end])
+        copy._words = self.words
+        return copy
+
 
 class RawTextNotRead(str):
     """The ``raw_text`` of an article a store read without it (``Store.iter_articles(slim=True)``, for the

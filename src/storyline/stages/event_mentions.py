@@ -178,10 +178,8 @@ def digest(item: AnalysedArticle, reload: Callable[[bool], AnalysedArticle] | No
         versions=analysis.versions,
     )
     spans = [(s.start, s.end) for n, s in enumerate(analysis.sentences) if n in keep]
-    head = article.evolve(text=article.text[:head_end])
-    head._words = article.words
     return AnalysedArticle(
-        article=head,
+        article=article.head(head_end),
         analysis=kept,
         entity_of={k: v for k, v in item.entity_of.items() if k in keys},
         excerpts=Excerpts(article.text, spans),
