@@ -116,6 +116,33 @@ def test_a_spaced_page_stamp_dates_the_page(nlp) -> None:
     assert found is not None and found.value == "2019-11-05" and found.confidence >= 0.8
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A wire stamp in the head, after a related headline: the parser does not hold it in one entity.
+        (
+            "Storm closes ports. Full Article Dockers strike ROTTERDAM | Tue Jun 4, 2019 6:12 pm BST "
+            "ROTTERDAM (Wire) - Dock workers walked out on Tuesday.",
+            "2019-06-04",
+        ),
+        ("14 March 2018 Last updated at 09:05 GMT The river rose overnight, officials said.", "2018-03-14"),
+        ("3 October 17 11:40 GMT Commuters faced delays on Tuesday after the bridge closed.", "2017-10-03"),
+    ],
+)
+def test_a_page_stamp_in_the_head_dates_the_page(nlp, text: str, expected: str) -> None:
+    found = infer(nlp, text)
+    assert found is not None and found.value == expected and found.confidence >= 0.8
+    assert found.evidence in text
+
+
+def test_a_stamp_below_the_head_of_the_page_is_no_page_stamp(nlp) -> None:
+    """Below the head, a stamp is a comment's or a later post's."""
+    story = "The river rose overnight and officials closed the bridge. " * 6
+    for stamp in ("Tue Jun 4, 2019 6:12 pm BST", "June 4, 2019 at 6:12 pm | Report abuse |"):
+        found = infer(nlp, f"{story}{stamp} Nobody saw it coming.")
+        assert found is None or found.value != "2019-06-04" or found.confidence < 0.8
+
+
 def test_agreement_takes_the_year_of_the_latest_full_date(nlp) -> None:
     # "Monday, January 31" fits 2011 and 2022; the article's own date line says 2011.
     text = (

@@ -3,7 +3,9 @@
 From the text (:func:`infer_from_text`), strongest evidence first:
 
 0. a full date stamped with a clock time at the head of the page ("Mon Jun 27, 2011 4:32 pm BST",
-   "2009 04 25 08:50 JST"); such stamps further down belong to comments and posts and are not used;
+   "2009 04 25 08:50 JST", "24 April 2011 Last updated at 17:55 GMT"; read from the text too where the
+   parser splits the stamp, :func:`.pubdate_head.page_stamp`); such stamps further down belong to
+   comments and posts and are not used;
    A date before a byline bar opening the page ("January 31, 2011 | By ...") is as sure;
 1. a dateline after a headline, bullets and a byline (:mod:`.pubdate_head`) that names its year; one
    at the start of a line without a year ("BEIJING, Oct. 17 (Xinhua) --"), the year taken from the
@@ -52,7 +54,7 @@ if TYPE_CHECKING:
 
     from ..analysis import TimeRef
 
-PUBDATE_VERSION = "2"
+PUBDATE_VERSION = "3"
 
 _DATELINE_HEAD = 60  # a dateline date sits within the first characters of the text
 _DATELINE_AFTER = re.compile(r"^\s*(?:\(|--|—|–|-\s|:)")

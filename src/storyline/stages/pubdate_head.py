@@ -6,8 +6,9 @@ month and a day followed by an outlet tag in parentheses and a dash is a datelin
 the head; the year is usually absent and must come from elsewhere: the corpus, checked against the
 weekday the lead names (:func:`.pubdate.dateline_years_from_corpus`).
 
-Page stamps such as ``2009 04 25 08:50 JST`` (year, month, day and a clock time) at the very start of a
-page are the page's own time stamp.
+Page stamps such as ``2009 04 25 08:50 JST`` (year, month, day and a clock time) or the BBC's ``24 April
+2011 Last updated at 17:55 GMT`` at the very start of a page, and a wire stamp with its time zone in the
+head (``Mon Apr 27, 2009 3:10 am BST``), are the page's own time stamp.
 """
 
 from __future__ import annotations
@@ -34,6 +35,20 @@ _DATELINE = re.compile(
 # The place before it: upper-case or title-case words, maybe a country after a comma ("France, ").
 _PLACE_BEFORE = re.compile(r"(?:^|[\s)*])(?P<place>[A-Z][\w.'\\/-]*(?:[\s,]+[A-Z][\w.'\\/-]*){0,4}),?\s*$")
 _SPACED_STAMP = re.compile(r"^\s*((?:19|20)\d\d) (\d\d) (\d{1,2}) \d\d:\d\d\b")
+# A wire service's stamp in the head of a page: "MEXICO CITY | Mon Apr 27, 2009 3:10 am BST MEXICO CITY
+# (Reuters) -"; the parser may split it so that no date entity holds it whole. A comment's stamp says
+# "at" before its clock time ("January 27, 2011 at 7:59 pm | Report abuse") and is not one.
+_WIRE_STAMP = re.compile(
+    rf"\b(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,?\s+)?(?P<month>(?i:{_MONTH_RE}))\s+(?P<day>[0-3]?\d),?\s+"
+    r"(?P<year>(?:19|20)\d\d),?\s+\d{1,2}:\d\d\s*(?:[ap]\.?m\.?|[AP]M)?\s*(?:[A-Z]{2,4}T|GMT|UTC|ET)\b"
+)
+# The BBC's page stamp opening the page: "24 April 2011 Last updated at 17:55 GMT", "20 June 11 16:14 GMT".
+_DAY_FIRST_STAMP = re.compile(
+    rf"^\s*(?P<day>[0-3]?\d)\s+(?P<month>(?i:{_MONTH_RE}))\s+(?P<year>(?:19|20)?\d\d)\s+"
+    r"(?:Last updated at\s+)?\d\d:\d\d\s*GMT\b"
+)
+STAMP_HEAD_CHARS = 300  # a page's own stamp sits before its story
+_UPDATED_BEFORE = re.compile(r"\bupdated:?\s*$", re.IGNORECASE)
 _LEAD_WEEKDAY = re.compile(
     r"(?<!next )(?<!this )(?<!coming )\b(mon|tues|wednes|thurs|fri|satur|sun)day\b", re.IGNORECASE
 )
@@ -81,11 +96,22 @@ def agrees(day: dt.date, weekdays: frozenset[int]) -> bool:
 
 
 def page_stamp(text: str) -> tuple[dt.date, str] | None:
-    """A "2009 04 25 08:50 JST" stamp opening the page: its day and the stamp as evidence."""
+    """The page's own time stamp: "2009 04 25 08:50 JST" or the BBC's "24 April 2011 Last updated at
+    17:55 GMT" opening the page, or a wire stamp with its time zone in the head ("Mon Apr 27, 2009 3:10
+    am BST", not after "updated:", which dates a side box's item): its day and the stamp as evidence."""
     m = _SPACED_STAMP.match(text)
-    if m is None:
-        return None
-    day = _safe_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    if day is None:
-        return None
-    return day, text[m.start() : m.end() + 4].strip()
+    if m is not None:
+        day = _safe_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        return (day, text[m.start() : m.end() + 4].strip()) if day else None
+    m = _DAY_FIRST_STAMP.match(text)
+    if m is not None:
+        year = int(m.group("year"))
+        day = _safe_date(year if year > 99 else 2000 + year, _month(m.group("month")), int(m.group("day")))
+        return (day, m.group(0).strip()) if day else None
+    for m in _WIRE_STAMP.finditer(text, 0, STAMP_HEAD_CHARS):
+        if _UPDATED_BEFORE.search(text[max(0, m.start() - 24) : m.start()]):
+            continue
+        day = _safe_date(int(m.group("year")), _month(m.group("month")), int(m.group("day")))
+        if day is not None:
+            return day, m.group(0).strip()
+    return None
