@@ -47,7 +47,7 @@ from .pubdate_corpus import (  # noqa: F401 - the corpus stage, re-exported
     content_keys,
     tense_from_text,
 )
-from .pubdate_head import agrees, find_head_dateline, page_stamp
+from .pubdate_head import UPDATED_BEFORE, agrees, find_head_dateline, page_stamp
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -78,8 +78,6 @@ _FIRST_IN_YEARS = re.compile(
     re.IGNORECASE,
 )
 _COMMENT = re.compile(r"\bwrote:|\bcomments?\b|\breply\b", re.IGNORECASE)
-# "updated: Sun Jul 29 2012 08:01:00" near the head of a page dates a related item in a side box.
-_UPDATED_BEFORE = re.compile(r"\bupdated:?\s*(?:[A-Za-z]{3,9},?\s*)?$", re.IGNORECASE)
 BYLINE_DATE_CHARS = 120
 _BYLINE_AFTER = re.compile(r"^\s*\|\s*(?:By|From)\b")
 
@@ -188,7 +186,7 @@ def _infer(mentions: list[_Mention], text: str, today: dt.date) -> DateValue | N
         for m in stamps
         if m.start < HEAD_CHARS
         and not _COMMENT.search(m.sentence)
-        and not _UPDATED_BEFORE.search(text[max(0, m.start - 24) : m.start])
+        and not UPDATED_BEFORE.search(text[max(0, m.start - 24) : m.start])
     ]
     stamped_sentences = {m.sentence for m in stamps}
     if head:

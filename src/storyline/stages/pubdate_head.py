@@ -48,7 +48,9 @@ _DAY_FIRST_STAMP = re.compile(
     r"(?:Last updated at\s+)?\d\d:\d\d\s*GMT\b"
 )
 STAMP_HEAD_CHARS = 300  # a page's own stamp sits before its story
-_UPDATED_BEFORE = re.compile(r"\bupdated:?\s*$", re.IGNORECASE)
+# "updated: Sun Jul 29 2012 08:01:00" near the head of a page dates a related item in a side box (read by
+# pubdate's parsed stamps too).
+UPDATED_BEFORE = re.compile(r"\bupdated:?\s*(?:[A-Za-z]{3,9},?\s*)?$", re.IGNORECASE)
 _LEAD_WEEKDAY = re.compile(
     r"(?<!next )(?<!this )(?<!coming )\b(mon|tues|wednes|thurs|fri|satur|sun)day\b", re.IGNORECASE
 )
@@ -109,7 +111,7 @@ def page_stamp(text: str) -> tuple[dt.date, str] | None:
         day = _safe_date(year if year > 99 else 2000 + year, _month(m.group("month")), int(m.group("day")))
         return (day, m.group(0).strip()) if day else None
     for m in _WIRE_STAMP.finditer(text, 0, STAMP_HEAD_CHARS):
-        if _UPDATED_BEFORE.search(text[max(0, m.start() - 24) : m.start()]):
+        if UPDATED_BEFORE.search(text[max(0, m.start() - 24) : m.start()]):
             continue
         day = _safe_date(int(m.group("year")), _month(m.group("month")), int(m.group("day")))
         if day is not None:
